@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from lms.auth import services as accounts
@@ -29,6 +29,7 @@ def fail(message: str) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("username")
 @click.option("--name", "display_name", default="", help="Name shown in the portal.")
 @click.option("--password", default=None, help="Password (prompted for when left out).")
@@ -154,7 +155,7 @@ def translations_extract():
         "peacekeeping-lms",
         "-o",
         str(POT),
-        "lms",
+        ".",
     )
     click.echo(f"Wrote {POT.relative_to(ROOT)}")
 

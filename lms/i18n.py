@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 
@@ -11,6 +11,8 @@ from lms.config import LANGUAGES, RTL_LANGUAGES
 
 def select_locale() -> str:
     """The user's profile, then a choice made before logging in, then the browser, then English."""
+    if not has_request_context():
+        return "en"
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     chosen = session.get("lang")
