@@ -78,6 +78,7 @@ def _register_models() -> None:
     from lms.audit import models as _audit  # noqa: F401
     from lms.auth import models as _auth  # noqa: F401
     from lms.org import models as _org  # noqa: F401
+    from lms.xapi import models as _xapi  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -90,4 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp)
     app.register_blueprint(admin_bp)
+    from lms import xapi
+
+    xapi.init_app(app)
     # Further areas register here.

@@ -78,6 +78,12 @@ class Config:
         self.LOGIN_WINDOW_SECONDS = _int("LMS_LOGIN_WINDOW_SECONDS", 900)
         self.PAGE_SIZE = _int("LMS_PAGE_SIZE", 25)
         self.COURSES_DIR = os.environ.get("LMS_COURSES_DIR", str(ROOT / "courses"))
+        # The LRS (lms/xapi): forwarding to an external LRS, request and page size limits.
+        self.LRS_FORWARD_URL = os.environ.get("LMS_LRS_FORWARD_URL") or None
+        self.LRS_FORWARD_KEY = os.environ.get("LMS_LRS_FORWARD_KEY") or None
+        self.LRS_FORWARD_SECRET = os.environ.get("LMS_LRS_FORWARD_SECRET") or None
+        self.LRS_MAX_BODY_BYTES = _int("LMS_LRS_MAX_BODY_BYTES", 10 * 1024 * 1024)
+        self.LRS_MAX_PAGE = _int("LMS_LRS_MAX_PAGE", 500)
 
     def as_dict(self) -> dict:
         return dict(vars(self))

@@ -120,7 +120,12 @@ def merge_definition(old: dict, new: dict) -> dict:
     """Merge a newer activity definition into the stored one (language maps key by key)."""
     merged = dict(old)
     for key, value in new.items():
-        if key in ("name", "description") and isinstance(merged.get(key), dict) or key == "extensions" and isinstance(merged.get(key), dict):
+        if (
+            key in ("name", "description")
+            and isinstance(merged.get(key), dict)
+            or key == "extensions"
+            and isinstance(merged.get(key), dict)
+        ):
             merged[key] = {**merged[key], **value}
         else:
             merged[key] = value

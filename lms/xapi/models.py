@@ -150,7 +150,6 @@ class Client(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(120))
     revoked_at: Mapped[datetime | None]
-    last_used_at: Mapped[datetime | None]
 
     @property
     def scope_set(self) -> frozenset[str]:

@@ -125,14 +125,17 @@ def save_statements(
     *,
     now: dt.datetime | None = None,
     forward: bool | None = None,
+    prevalidated: bool = False,
 ) -> list[str]:
     """Validate, complete and store statements; return their ids in order.
 
     Raises XAPIValidationError (400) for an invalid statement, BadRequest when a voiding statement
     targets a voiding statement, and Conflict (409) when an id is taken by a different statement.
     A statement identical to one already stored is accepted and not stored again.
+    ``prevalidated`` skips the validation the caller has just done on the same list.
     """
-    validate_statements(statements, version)
+    if not prevalidated:
+        validate_statements(statements, version)
     received = [copy.deepcopy(s) for s in statements]
     now = now or dt.datetime.now(dt.UTC)
     # Keep millisecond precision, the precision the stored property is returned with.

@@ -183,7 +183,8 @@ def test_interaction_components_match_their_type():
 def test_agent_and_group_objects_need_object_type():
     validate_statement(statement(object=mbox_agent()))
     rejects(
-        statement(object={"mbox": "mailto:a@unmic.example"}), "statement.object.mbox: is not a property"
+        statement(object={"mbox": "mailto:a@unmic.example"}),
+        "statement.object.mbox: is not a property",
     )
     bad = {"objectType": "Agent", "mbox": "mailto:a@unmic.example", "member": []}
     rejects(statement(object=bad), "statement.object.member: is not a property allowed here")
