@@ -57,7 +57,9 @@ def test_every_get_route_with_an_id_refuses_another_countrys_records(app, client
         except Exception:  # a converter that refuses these values: nothing to check
             continue
         response = client.get(url)
-        assert response.status_code in (403, 404), f"{rule.rule} answered {response.status_code}"
+        # 400/401 are the LRS's answers to a request without its version header or credentials.
+        refused = (400, 401, 403, 404) if rule.rule.startswith("/xapi/") else (403, 404)
+        assert response.status_code in refused, f"{rule.rule} answered {response.status_code}"
         body = response.get_data(as_text=True)
         assert sen_ids["service_number"] not in body, rule.rule
         checked += 1
