@@ -10,8 +10,9 @@ def init_app(app) -> None:
     """Register the /xapi/ blueprint (CSRF-exempt), the LRS admin pages and ``flask lrs``."""
     from lms.extensions import csrf
 
-    from . import api, cli, models  # noqa: F401 (models registers the tables)
+    from . import admin, api, cli, models  # noqa: F401 (models registers the tables)
 
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
     cli.init_app(app)

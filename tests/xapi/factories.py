@@ -9,11 +9,11 @@ ACTIVITY = "https://training.unmic.example/xapi/activities/lesson/poc-101"
 VERB_COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 
 
-def agent(name: str = "trainee-1", **overrides) -> dict:
+def agent(account_name: str = "trainee-1", **overrides) -> dict:
     value = {
         "objectType": "Agent",
-        "name": f"Trainee {name}",
-        "account": {"homePage": "https://training.unmic.example", "name": name},
+        "name": f"Trainee {account_name}",
+        "account": {"homePage": "https://training.unmic.example", "name": account_name},
     }
     value.update(overrides)
     return value
