@@ -470,5 +470,11 @@ class Tracker:
             self._queue(b.judged(now, duration, event.data["score"]))
             self._queue(b.terminated(now, duration))
 
+    def abandon(self) -> None:
+        """The window was closed mid-exercise: record ``terminated`` (no completion)."""
+        if self.started_at is not None and not self.finished:
+            self.finished = True
+            self._queue(self.builder.terminated(self.now(), self.clock() - self.started_at))
+
     def flush(self, http: requests.Session | None = None, limit: int = 1000) -> DeliveryReport:
         return self.outbox.deliver(http, limit=limit)

@@ -1,0 +1,1 @@
+"""pygame-ce desktop application for the tabletop exercises (scene stack, map, dialogs)."""
