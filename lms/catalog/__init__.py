@@ -1,0 +1,1 @@
+"""The course catalog: content import and checks, catalog pages, enrolment."""

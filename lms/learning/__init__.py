@@ -1,0 +1,1 @@
+"""Learning: enrolments, the lesson player, quizzes, completion, certificates and statements."""

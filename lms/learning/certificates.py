@@ -1,0 +1,107 @@
+"""Certificates of completion as PDF (fpdf2), in the learner's language, with a verification code.
+
+The fonts ship with the portal (lms/catalog/fonts, SIL Open Font License): Noto Sans for Latin and
+Cyrillic, Noto Sans Arabic (Arabic and Urdu), Noto Sans Devanagari (Hindi, Nepali) and Noto Sans
+Bengali. Complex scripts are shaped with HarfBuzz. No Chinese font is shipped (a CJK font is
+larger than the whole portal): a certificate asked for in Chinese is written in English, and the
+page says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, url_for
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from fpdf import FPDF
+
+FONTS = Path(__file__).resolve().parent.parent / "catalog" / "fonts"
+SCRIPT_FONTS = {
+    "latin": "NotoSans",
+    "arabic": "NotoSansArabic",
+    "devanagari": "NotoSansDevanagari",
+    "bengali": "NotoSansBengali",
+}
+LANGUAGE_SCRIPT = {
+    "ar": "arabic",
+    "ur": "arabic",
+    "hi": "devanagari",
+    "ne": "devanagari",
+    "bn": "bengali",
+}
+RTL = {"ar", "ur"}
+# Languages the shipped fonts cannot write: certificates fall back to English.
+UNSUPPORTED = {"zh"}
+
+
+def certificate_language(lang: str) -> str:
+    return "en" if lang in UNSUPPORTED else lang
+
+
+def _pdf() -> FPDF:
+    pdf = FPDF(orientation="landscape", format="A4")
+    pdf.set_auto_page_break(False)
+    for script, family in SCRIPT_FONTS.items():
+        pdf.add_font(script, "", str(FONTS / f"{family}-Regular.ttf"))
+        pdf.add_font(script, "B", str(FONTS / f"{family}-Bold.ttf"))
+    pdf.set_fallback_fonts([s for s in SCRIPT_FONTS if s != "latin"], exact_match=False)
+    pdf.set_text_shaping(True)
+    return pdf
+
+
+def certificate_pdf(cert, requested_lang: str) -> bytes:
+    """The certificate as PDF bytes, written in ``requested_lang`` when the fonts allow it."""
+    lang = certificate_language(requested_lang)
+    script = LANGUAGE_SCRIPT.get(lang, "latin")
+    title = cert.course_title.get(lang) or cert.course_title.get("en") or cert.course_slug
+    verify_url = url_for("learning.verify", code=cert.code, _external=True)
+    instance = current_app.config["INSTANCE_NAME"]
+    with force_locale(lang):
+        texts = {
+            "heading": _("Certificate of completion"),
+            "certifies": _("This certifies that"),
+            "completed": _("has completed the course"),
+            "on": _("Completed on %(date)s", date=format_date(cert.completed_on, "long")),
+            "valid": _("Valid until %(date)s", date=format_date(cert.expires_on, "long"))
+            if cert.expires_on
+            else "",
+            "code": _("Verification code: %(code)s", code=cert.code),
+            "check": _("Check this certificate at %(url)s", url=verify_url),
+        }
+    pdf = _pdf()
+    pdf.set_title(texts["heading"])
+    pdf.set_author(instance)
+    pdf.set_lang(lang)
+    pdf.add_page()
+    pdf.set_draw_color(31, 95, 168)
+    pdf.set_line_width(1.2)
+    pdf.rect(10, 10, 277, 190)
+    pdf.set_line_width(0.4)
+    pdf.rect(14, 14, 269, 182)
+    if lang in RTL:
+        pdf.set_text_shaping(True, direction="rtl")
+
+    def line(text: str, size: float, style: str = "", gap: float = 4, family: str | None = None):
+        pdf.set_font(family or script, style, size)
+        pdf.set_x(20)
+        pdf.multi_cell(257, size * 0.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(gap)
+
+    pdf.set_y(28)
+    pdf.set_text_color(31, 95, 168)
+    line(instance, 14, "B", 8, family="latin")
+    line(texts["heading"], 30, "B", 10)
+    pdf.set_text_color(27, 31, 36)
+    line(texts["certifies"], 15, "", 4)
+    line(cert.holder_name, 26, "B", 6, family="latin")
+    line(texts["completed"], 15, "", 4)
+    line(title, 22, "B", 10)
+    line(texts["on"], 14, "", 2)
+    if texts["valid"]:
+        line(texts["valid"], 14, "", 2)
+    pdf.set_y(168)
+    pdf.set_text_color(89, 99, 110)
+    line(texts["code"], 12, "B", 1)
+    line(texts["check"], 10, "", 0)
+    return bytes(pdf.output())
