@@ -264,8 +264,12 @@ def cmd_play(args) -> int:
 def cmd_join(args) -> int:
     import requests
 
-    from simulations.launch import LaunchError, join_code
+    from simulations.launch import CODE_RE, LaunchError, join_code
 
+    if not CODE_RE.match(args.code.strip()):
+        raise UsageError(
+            f"{args.code!r} is not a join code (letters, digits and '-', like ABC-123)"
+        )
     try:
         url = join_code(requests.Session(), args.code, args.portal)
     except LaunchError as exc:
