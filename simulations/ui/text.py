@@ -102,6 +102,7 @@ class Typesetter:
         self._fonts: dict[tuple[str, bool, int], pygame.font.Font] = {}
         self._glyphs: dict[tuple[int, str], bool] = {}
         self._cache: OrderedDict = OrderedDict()
+        self._wrapped: OrderedDict = OrderedDict()
         self._cache_size = cache_size
 
     def font(self, script: str, bold: bool, size: int) -> pygame.font.Font:
@@ -190,6 +191,16 @@ class Typesetter:
 
     def wrap(self, text: str, size: int, max_width: int, bold: bool = False) -> list[str]:
         """Break text into lines no wider than ``max_width`` (words kept whole when possible)."""
+        key = (text, size, max_width, bold)
+        cached = self._wrapped.get(key)
+        if cached is None:
+            cached = self._wrap(text, size, max_width, bold)
+            self._wrapped[key] = cached
+            if len(self._wrapped) > self._cache_size:
+                self._wrapped.popitem(last=False)
+        return list(cached)
+
+    def _wrap(self, text: str, size: int, max_width: int, bold: bool) -> tuple[str, ...]:
         lines: list[str] = []
         for paragraph in text.split("\n"):
             words = paragraph.split()
@@ -202,7 +213,7 @@ class Typesetter:
                     lines.append(line)
                     line = word
             lines.append(line)
-        return lines
+        return tuple(lines)
 
     def _measure(self, text: str, size: int, bold: bool) -> int:
         total = 0
