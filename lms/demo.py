@@ -417,7 +417,12 @@ def load(people: int = 320, seed: int = 2026, today: date | None = None) -> dict
                     if m.subunit_id == subunit.id:
                         db.session.add(CohortMember(cohort=cohort, person=m.person))
     db.session.flush()
-    _create_logins(contingents, next_rotations)
+    trainee = _create_logins(contingents, next_rotations)
+    from lms.readiness import demo as readiness_demo
+
+    counts["statements"] = readiness_demo.load(
+        mission, seed=seed, skip_person_ids={trainee.person_id}
+    )
     return counts
 
 
@@ -432,7 +437,7 @@ def _position(role: str) -> str:
     }.get(role, "")
 
 
-def _create_logins(contingents: dict[str, Contingent], next_rotations: dict[str, Rotation]) -> None:
+def _create_logins(contingents: dict[str, Contingent], next_rotations: dict[str, Rotation]):
     passwords = {u: p for u, p, _ in DEMO_LOGINS}
     accounts.create_user("admin", passwords["admin"], "Portal administrator", {ADMIN}, locale="en")
     npl = accounts.create_user(
@@ -452,7 +457,7 @@ def _create_logins(contingents: dict[str, Contingent], next_rotations: dict[str,
     ]
     accounts.create_user("analyst", passwords["analyst"], "HQ training analyst", {ANALYST})
     member = next_rotations["NPL"].members[0]
-    accounts.create_user(
+    trainee = accounts.create_user(
         "trainee",
         passwords["trainee"],
         member.person.full_name,
@@ -461,3 +466,4 @@ def _create_logins(contingents: dict[str, Contingent], next_rotations: dict[str,
         person=member.person,
     )
     db.session.flush()
+    return trainee
