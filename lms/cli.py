@@ -74,6 +74,9 @@ def demo_load(people: int, seed: int):
             f"Loaded {summary['countries']} countries, {summary['contingents']} contingents, "
             f"{summary['rotations']} rotations, {summary['people']} people."
         )
+    from lms.catalog.cli import import_all
+
+    import_all()  # the courses of courses/ (unchanged ones are left as they are)
     click.echo("Demo logins (username / password):")
     for username, password, role in demo_data.DEMO_LOGINS:
         click.echo(f"  {role:<22} {username:<18} {password}")
