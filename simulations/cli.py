@@ -205,17 +205,27 @@ def run_play(args, scenario_name: str | None, launched=None) -> int:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    import pygame
+
     from simulations.ui.app import App, autoplay
 
-    app = App(
-        scenario,
-        lang,
-        seed,
-        size=args.size,
-        tracker=tracker,
-        mastery_score=mastery,
-        fullscreen=args.fullscreen,
-    )
+    try:
+        app = App(
+            scenario,
+            lang,
+            seed,
+            size=args.size,
+            tracker=tracker,
+            mastery_score=mastery,
+            fullscreen=args.fullscreen,
+        )
+    except pygame.error as exc:
+        if outbox is not None:
+            outbox.close()
+        raise RunError(
+            f"cannot open a window ({exc}); on a machine without a display use "
+            "--headless --autoplay"
+        ) from None
     try:
         if args.autoplay:
             shots = Path(args.screenshots) if args.screenshots else None

@@ -223,5 +223,6 @@ def session_from_launch(params: LaunchParams, token: str, data: LaunchData, lang
         context_template=data.context_template,
         teams=data.teams,
         lang=lang,
+        launch_mode=data.launch_mode,
         **kwargs,
     )

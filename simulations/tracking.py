@@ -69,6 +69,7 @@ class Session:
     context_template: dict = field(default_factory=dict)
     teams: list[dict] = field(default_factory=list)  # from launchParameters
     lang: str = "en"
+    launch_mode: str = "Normal"
 
     def __post_init__(self) -> None:
         if not self.endpoint.endswith("/"):
@@ -466,8 +467,10 @@ class Tracker:
             self.finished = True
             duration = self.clock() - (self.started_at or self.clock())
             now = self.now()
-            self._queue(b.completed(now, duration, event.data["ending"]))
-            self._queue(b.judged(now, duration, event.data["score"]))
+            if self.session.launch_mode == "Normal":
+                # cmi5: no completion or judgement in Browse or Review mode
+                self._queue(b.completed(now, duration, event.data["ending"]))
+                self._queue(b.judged(now, duration, event.data["score"]))
             self._queue(b.terminated(now, duration))
 
     def abandon(self) -> None:
@@ -476,5 +479,7 @@ class Tracker:
             self.finished = True
             self._queue(self.builder.terminated(self.now(), self.clock() - self.started_at))
 
-    def flush(self, http: requests.Session | None = None, limit: int = 1000) -> DeliveryReport:
-        return self.outbox.deliver(http, limit=limit)
+    def flush(
+        self, http: requests.Session | None = None, limit: int = 1000, timeout: float = HTTP_TIMEOUT
+    ) -> DeliveryReport:
+        return self.outbox.deliver(http, limit=limit, timeout=timeout)

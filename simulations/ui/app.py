@@ -133,7 +133,8 @@ class App:
         clock = pygame.time.Clock()
         since_sync = 0.0
         while self.running:
-            dt = clock.tick(fps) / 1000.0
+            # a stalled frame (window dragged, laptop asleep) must not jump the exercise clock
+            dt = min(clock.tick(fps) / 1000.0, 0.25)
             for event in pygame.event.get():
                 self.handle(event)
             self.update(dt)
@@ -141,8 +142,9 @@ class App:
             pygame.display.flip()
             since_sync += dt
             if self.tracker is not None and since_sync >= sync_every:
-                since_sync = 0.0
-                self.tracker.flush(limit=50)
+                # short timeout so the screen never freezes; back off while the LRS is away
+                report = self.tracker.flush(limit=20, timeout=0.5)
+                since_sync = -4 * sync_every if report.error else 0.0
 
     def close(self) -> None:
         pygame.display.quit()

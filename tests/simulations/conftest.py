@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+HERE = str(Path(__file__).resolve().parent)
+for folder in (str(ROOT), HERE):  # the project and the shared fakes, whatever the import mode
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 

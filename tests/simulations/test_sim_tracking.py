@@ -231,3 +231,30 @@ def test_tracking_starts_from_first_event(poc, tmp_path):
     verbs = [s["verb"]["id"] for s in box.pending()]
     assert verbs == [iris.INITIALIZED, iris.EXPERIENCED]
     assert box.pending()[0]["context"]["extensions"][iris.EXT_SEED] == 5
+
+
+def test_browse_mode_sends_no_judgement(poc, play, tmp_path):
+    session = _session()
+    session.launch_mode = "Browse"
+    box = Outbox(tmp_path / "o.sqlite3")
+    tracker = Tracker(session, poc, box)
+    _, events = play(poc, CHOICES)
+    tracker.record(events)
+    verbs = [s["verb"]["id"] for s in box.pending()]
+    assert iris.COMPLETED not in verbs and iris.PASSED not in verbs and iris.FAILED not in verbs
+    assert verbs[0] == iris.INITIALIZED and verbs[-1] == iris.TERMINATED
+
+
+def test_abandon_records_terminated_once(poc, tmp_path):
+    from simulations.engine import Tick, step
+
+    box = Outbox(tmp_path / "o.sqlite3")
+    tracker = Tracker(_session(), poc, box)
+    tracker.abandon()  # nothing started: nothing to terminate
+    assert box.pending() == []
+    _, events = step(new_state(poc, 5), Tick(0))
+    tracker.record(events)
+    tracker.abandon()
+    tracker.abandon()
+    verbs = [s["verb"]["id"] for s in box.pending()]
+    assert verbs == [iris.INITIALIZED, iris.EXPERIENCED, iris.TERMINATED]
