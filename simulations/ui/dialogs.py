@@ -227,6 +227,11 @@ class InjectScene(Overlay):
 class ReleaseScene(Overlay):
     """Controller control: release any inject that has not been released yet."""
 
+    def __init__(self, app):
+        super().__init__(app)
+        self.first = 0
+        self.waiting: list = []
+
     def layout(self) -> None:
         super().layout()
         app, fs = self.app, self.app.fs
@@ -236,7 +241,9 @@ class ReleaseScene(Overlay):
         self.buttons = []
         waiting = [i for i in app.scenario.injects if i.id not in app.state.released]
         waiting.sort(key=lambda i: (not i.manual, i.at if i.at is not None else 1e9))
-        for n, inject in enumerate(waiting):
+        self.waiting = waiting
+        self.first = max(0, min(self.first, len(waiting) - 1))
+        for n, inject in enumerate(waiting[self.first :]):
             if y + height > body.bottom - fs:
                 break
             if inject.manual:
@@ -247,7 +254,7 @@ class ReleaseScene(Overlay):
                 )
             else:
                 status = t("conditional", app.lang)
-            label = f"{n + 1}. {tr(inject.title, app.lang)} ({status})"
+            label = f"{self.first + n + 1}. {tr(inject.title, app.lang)} ({status})"
             key = pygame.K_1 + n if n < 9 else None
             colour = PANEL_HI if inject.manual else PANEL
             self.buttons.append(
@@ -260,6 +267,23 @@ class ReleaseScene(Overlay):
                 )
             )
             y += height + fs // 3
+
+    def scroll(self, rows: int) -> None:
+        last = max(0, len(self.waiting) - len(self.buttons))
+        self.first = max(0, min(last, self.first + rows))
+        self.layout()
+
+    def handle_event(self, event) -> None:
+        if event.type == pygame.MOUSEWHEEL:
+            self.scroll(-event.y)
+            return
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_DOWN, pygame.K_PAGEDOWN):
+            self.scroll(1 if event.key == pygame.K_DOWN else len(self.buttons))
+            return
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_UP, pygame.K_PAGEUP):
+            self.scroll(-1 if event.key == pygame.K_UP else -len(self.buttons))
+            return
+        super().handle_event(event)
 
     def _releaser(self, inject_id: str):
         def release():
@@ -282,6 +306,14 @@ class ReleaseScene(Overlay):
             )
         for button in self.buttons:
             button.draw(surface, app, self.mouse, int(fs * 0.85), align="start")
+        if self.first + len(self.buttons) < len(self.waiting):
+            app.text.draw(
+                surface,
+                t("more_below", lang),
+                int(fs * 0.75),
+                MUTED,
+                pygame.Rect(body.x, body.bottom - fs, body.width, fs * 2),
+            )
 
 
 class NoteScene(Overlay):

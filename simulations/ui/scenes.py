@@ -135,6 +135,13 @@ class Button:
         size = size or app.fs
         inner = self.rect.inflate(-app.fs, -app.fs // 3)
         lines = app.text.wrap(self.label, size, inner.width)
+        while size > 12 and len(lines) * app.text.line_height(size) > inner.height + 4:
+            size -= 1  # shrink long labels (some languages are longer) to fit the button
+            lines = app.text.wrap(self.label, size, inner.width)
+        colour = TEXT if self.enabled else MUTED
+        if len(lines) == 1:
+            app.text.draw(surface, lines[0], size, colour, inner, align=align, valign="center")
+            return
         step = app.text.line_height(size)
         y = self.rect.centery - step * len(lines) // 2
         for line in lines:

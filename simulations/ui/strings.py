@@ -121,6 +121,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Partie automatique : décisions tirées de la graine.",
         "ar": "تشغيل تلقائي: القرارات مختارة وفق البذرة العشوائية.",
     },
+    "more_below": {
+        "en": "More below: arrow keys or mouse wheel",
+        "fr": "Suite plus bas : flèches ou molette",
+        "ar": "المزيد في الأسفل: الأسهم أو عجلة الفأرة",
+    },
     "min": {"en": "min", "fr": "min", "ar": "دقيقة"},
     "kind_radio": {"en": "Radio", "fr": "Radio", "ar": "لاسلكي"},
     "kind_sage": {"en": "Incident report", "fr": "Rapport d'incident", "ar": "تقرير حادث"},

@@ -156,3 +156,19 @@ def test_resize_relayouts(scenarios, app_factory):
     # right-to-left: the map is on the right, the panel on the left
     assert board.map.rect.centerx > board.side_rect.centerx
     app.draw()
+
+
+def test_release_list_scrolls_to_every_inject(scenarios, app_factory):
+    from simulations.ui.dialogs import ReleaseScene
+
+    app = app_factory(scenarios["convoy-ied"], "fr")
+    scene = ReleaseScene(app)
+    app.stack.push(scene)
+    waiting = len(scene.waiting)
+    assert waiting > len(scene.buttons)  # more injects than rows on screen
+    for _ in range(waiting):
+        _key(app, pygame.K_DOWN)
+    last = scene.waiting[-1]
+    assert scene.buttons[-1].label.startswith(f"{waiting}. ")
+    _key(app, pygame.K_1 + len(scene.buttons) - 1)
+    assert last.id in app.state.released
