@@ -77,38 +77,36 @@ def _register_models() -> None:
     # Importing the model modules registers every table on the shared metadata.
     from lms.audit import models as _audit  # noqa: F401
     from lms.auth import models as _auth  # noqa: F401
+    from lms.catalog import models as _catalog  # noqa: F401
+    from lms.learning import models as _learning  # noqa: F401
     from lms.org import models as _org  # noqa: F401
     from lms.privacy import models as _privacy  # noqa: F401
     from lms.readiness import models as _readiness  # noqa: F401
     from lms.xapi import models as _xapi  # noqa: F401
-    from lms.catalog import models as _catalog  # noqa: F401
-    from lms.learning import models as _learning  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
+    from lms import xapi
     from lms.admin.routes import bp as admin_bp
     from lms.auth.routes import bp as auth_bp
-    from lms.main.routes import bp as main_bp
-    from lms.org.routes import bp as org_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(org_bp)
-    app.register_blueprint(admin_bp)
-    from lms import xapi
-
-    xapi.init_app(app)
     from lms.catalog import cli as catalog_cli
     from lms.catalog.routes import bp as catalog_bp
     from lms.learning.routes import bp as learning_bp
-
-    app.register_blueprint(catalog_bp)
-    app.register_blueprint(learning_bp)
-    catalog_cli.init_app(app)
+    from lms.main.routes import bp as main_bp
+    from lms.org.routes import bp as org_bp
+    from lms.privacy.routes import bp as privacy_bp
     from lms.readiness.routes import bp as readiness_bp
 
-    app.register_blueprint(readiness_bp)
-    from lms.privacy.routes import bp as privacy_bp
-
-    app.register_blueprint(privacy_bp)
-    # Further areas register here.
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        org_bp,
+        admin_bp,
+        catalog_bp,
+        learning_bp,
+        readiness_bp,
+        privacy_bp,
+    ):
+        app.register_blueprint(blueprint)
+    xapi.init_app(app)
+    catalog_cli.init_app(app)
