@@ -78,6 +78,7 @@ def _register_models() -> None:
     from lms.audit import models as _audit  # noqa: F401
     from lms.auth import models as _auth  # noqa: F401
     from lms.catalog import models as _catalog  # noqa: F401
+    from lms.exercises import models as _exercises  # noqa: F401
     from lms.learning import models as _learning  # noqa: F401
     from lms.org import models as _org  # noqa: F401
     from lms.privacy import models as _privacy  # noqa: F401
@@ -91,6 +92,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.auth.routes import bp as auth_bp
     from lms.catalog import cli as catalog_cli
     from lms.catalog.routes import bp as catalog_bp
+    from lms.exercises import guard as exercises_guard
+    from lms.exercises.routes import bp as exercises_bp
     from lms.learning.routes import bp as learning_bp
     from lms.main.routes import bp as main_bp
     from lms.org.routes import bp as org_bp
@@ -106,7 +109,9 @@ def _register_blueprints(app: Flask) -> None:
         learning_bp,
         readiness_bp,
         privacy_bp,
+        exercises_bp,
     ):
         app.register_blueprint(blueprint)
     xapi.init_app(app)
     catalog_cli.init_app(app)
+    exercises_guard.init_app(app)
