@@ -35,7 +35,7 @@ def main() -> None:
     results = {}
     for lang in dict.fromkeys([args.lang, "ar"]):
         scenario = load_file(SCENARIO_DIR / "poc-camp.yaml")
-        app = App(scenario, lang, seed=1, size=(1280, 720))
+        app = App(scenario, lang, seed=1, size=(1280, 720), briefing=False)
         app.send(Tick(60))  # ten exercise minutes: injects on the feed, a decision open
         frames, board = frames_per_second(app, seconds)
         dialog = DecisionScene(app, "posture")

@@ -41,6 +41,7 @@ class App:
         tracker=None,
         mastery_score=None,
         fullscreen: bool = False,
+        briefing: bool = True,
     ):
         if lang not in scenario.languages:
             lang = "en"
@@ -62,6 +63,11 @@ class App:
         self._toast_left = 0.0
         self._apply_size(self.screen.get_size())
         self.stack.push(BoardScene(self))
+        self.holding = briefing  # the clock waits until the briefing is closed
+        if briefing:
+            from simulations.ui.dialogs import BriefingScene
+
+            self.stack.push(BriefingScene(self))
         self.send(Tick(0))
 
     # -- geometry --
@@ -99,7 +105,7 @@ class App:
         self._toast_left = seconds
 
     def update(self, dt: float) -> None:
-        if not self.state.ended:
+        if not self.state.ended and not self.holding:
             self.send(Tick(dt))
         if self._toast_left > 0:
             self._toast_left -= dt
@@ -183,6 +189,11 @@ def autoplay(
             taken.add(name)
             result.screenshots.append(app.screenshot(shots / f"{name}.png"))
 
+    from simulations.ui.dialogs import BriefingScene
+
+    if isinstance(app.stack.top, BriefingScene):
+        shot("briefing")
+        app.stack.top.start()
     app.send(SetSpeed(max(SPEEDS)))
     decided = 0
     for frame in range(max_frames):

@@ -22,7 +22,7 @@ from simulations.ui.scenes import (
     handle_buttons,
     panel,
 )
-from simulations.ui.strings import t
+from simulations.ui.strings import colon, t
 
 
 class Overlay(Scene):
@@ -113,7 +113,7 @@ class DecisionScene(Overlay):
         body = self.draw_frame(surface, WARN)
         team = tr(app.scenario.team(self.point.team).name, lang)
         role = tr(app.scenario.role(self.point.role).name, lang)
-        head = f"{t('decision_for', lang)}: {team} · {role}"
+        head = f"{t('decision_for', lang)}{colon(lang)}{team} · {role}"
         record = app.state.decisions.get(self.decision_id)
         if self.point.timeout is not None and record is not None:
             left = max(0, int(record.opened_at + self.point.timeout - app.state.clock))
@@ -168,7 +168,7 @@ class InjectScene(Overlay):
         if when is not None:
             head = f"{clock_text(app.scenario.start_time, when)} · {head}"
         if inject.sender:
-            head += f" · {t('from', lang)}: {tr(inject.sender, lang)}"
+            head += f" · {t('from', lang)}{colon(lang)}{tr(inject.sender, lang)}"
         app.text.draw(surface, head, fs, colour, body, True)
         y = body.y + int(fs * 1.8)
         y += app.text.draw_wrapped(
@@ -425,5 +425,84 @@ class ConfirmEndScene(Overlay):
             pygame.Rect(body.x, body.y, body.width, fs * 5),
             True,
         )
+        for button in self.buttons:
+            button.draw(surface, app, self.mouse)
+
+
+class BriefingScene(Overlay):
+    """Shown before the clock starts: situation, mandate reminders, teams and roles."""
+
+    width_share = 0.9
+    height_share = 0.9
+
+    def layout(self) -> None:
+        super().layout()
+        fs = self.app.fs
+        rect = pygame.Rect(0, 0, fs * 10, int(fs * 2.4))
+        rect.bottomright = (self.box.right - fs, self.box.bottom - fs // 2)
+        self.buttons = [
+            Button(
+                self.app.mirror(rect, within=self.box),
+                t("start", self.app.lang),
+                self.start,
+                pygame.K_RETURN,
+                PANEL_HI,
+            )
+        ]
+
+    def start(self) -> None:
+        self.close()
+        self.app.holding = False
+
+    def handle_event(self, event) -> None:
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_SPACE, pygame.K_ESCAPE):
+            self.start()
+            return
+        super().handle_event(event)
+
+    def draw(self, surface) -> None:
+        app, fs, lang = self.app, self.app.fs, self.app.lang
+        scenario = app.scenario
+        body = self.draw_frame(surface)
+        y = body.y
+        y += app.text.draw_wrapped(
+            surface,
+            tr(scenario.title, lang),
+            int(fs * 1.3),
+            ACCENT,
+            pygame.Rect(body.x, y, body.width, fs * 4),
+            True,
+        )
+        y += fs // 2
+        y += app.text.draw_wrapped(
+            surface,
+            tr(scenario.summary, lang),
+            fs,
+            TEXT,
+            pygame.Rect(body.x, y, body.width, fs * 5),
+            True,
+        )
+        y += fs // 2
+        teams_h = int(fs * 1.3) * (len(scenario.teams) + 1) + fs * 3
+        y += app.text.draw_wrapped(
+            surface,
+            tr(scenario.briefing, lang),
+            int(fs * 0.85),
+            TEXT,
+            pygame.Rect(body.x, y, body.width, body.bottom - y - teams_h),
+        )
+        y += fs // 2
+        small = int(fs * 0.85)
+        for team in scenario.teams:
+            roles = ", ".join(tr(scenario.role(r).name, lang) for r in team.roles)
+            app.text.draw(
+                surface,
+                f"{tr(team.name, lang)}{colon(lang)}{roles}",
+                small,
+                WARN,
+                pygame.Rect(body.x, y, body.width, small * 2),
+                True,
+            )
+            y += app.text.line_height(small)
         for button in self.buttons:
             button.draw(surface, app, self.mouse)

@@ -21,7 +21,7 @@ from simulations.ui.scenes import (
     Scene,
     clock_text,
 )
-from simulations.ui.strings import t
+from simulations.ui.strings import colon, t
 
 
 def _bar(surface, app, rect: pygame.Rect, label: str, value: float, mark: float | None) -> None:
@@ -187,7 +187,11 @@ class ReviewScene(Scene):
                     entry += lines(t("missed", lang), small, BAD, True, fs)
                     best = max(point.options, key=lambda o: sum(o.scores.values()))
                     entry += lines(
-                        f"{t('why', lang)}: {tr(best.explanation, lang)}", small, MUTED, False, fs
+                        f"{t('why', lang)}{colon(lang)}{tr(best.explanation, lang)}",
+                        small,
+                        MUTED,
+                        False,
+                        fs,
                     )
                 else:
                     option = point.option(event.data["option"])
@@ -196,15 +200,26 @@ class ReviewScene(Scene):
                         for d, v in event.data["scores"].items()
                     )
                     entry += lines(
-                        f"{t('chosen', lang)}: {tr(option.label, lang)}", small, TEXT, True, fs
+                        f"{t('chosen', lang)}{colon(lang)}{tr(option.label, lang)}",
+                        small,
+                        TEXT,
+                        True,
+                        fs,
                     )
                     entry += lines(scores, small, ACCENT, False, fs)
                     entry += lines(
-                        f"{t('why', lang)}: {tr(option.explanation, lang)}", small, MUTED, False, fs
+                        f"{t('why', lang)}{colon(lang)}{tr(option.explanation, lang)}",
+                        small,
+                        MUTED,
+                        False,
+                        fs,
                     )
             elif event.kind == "note_added":
                 entry += lines(
-                    f"{when} · {t('observer_note', lang)}: {event.data['text']}", small, GOOD, False
+                    f"{when} · {t('observer_note', lang)}{colon(lang)}{event.data['text']}",
+                    small,
+                    GOOD,
+                    False,
                 )
             if entry:
                 height = sum(text.line_height(size) for _, size, _, _, _ in entry) + fs // 2

@@ -126,6 +126,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Suite plus bas : flèches ou molette",
         "ar": "المزيد في الأسفل: الأسهم أو عجلة الفأرة",
     },
+    "start": {"en": "Start", "fr": "Commencer", "ar": "ابدأ"},
     "min": {"en": "min", "fr": "min", "ar": "دقيقة"},
     "kind_radio": {"en": "Radio", "fr": "Radio", "ar": "لاسلكي"},
     "kind_sage": {"en": "Incident report", "fr": "Rapport d'incident", "ar": "تقرير حادث"},
@@ -142,3 +143,8 @@ STRINGS: dict[str, dict[str, str]] = {
 def t(key: str, lang: str) -> str:
     """The label ``key`` in ``lang``, falling back to English."""
     return tr(STRINGS[key], lang)
+
+
+def colon(lang: str) -> str:
+    """A colon and space as the language writes them (French puts a space before it)."""
+    return "\u00a0: " if lang == "fr" else ": "

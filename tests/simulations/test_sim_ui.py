@@ -8,7 +8,7 @@ import pytest
 from simulations.engine import Tick
 from simulations.ui.app import App, autoplay
 from simulations.ui.board import BoardScene
-from simulations.ui.dialogs import ConfirmEndScene, DecisionScene, NoteScene
+from simulations.ui.dialogs import BriefingScene, ConfirmEndScene, DecisionScene, NoteScene
 from simulations.ui.review import ReviewScene, ScoreboardScene
 from simulations.ui.text import Typesetter, bidi_runs
 
@@ -20,6 +20,11 @@ def app_factory():
     def make(scenario, lang="en", seed=3):
         app = App(scenario, lang, seed, size=(1280, 720))
         apps.append(app)
+        assert isinstance(app.stack.top, BriefingScene) and app.holding
+        app.update(5.0)
+        assert app.state.clock == 0  # the clock waits for the briefing
+        _key(app, pygame.K_RETURN)
+        assert isinstance(app.stack.top, BoardScene) and not app.holding
         return app
 
     yield make
