@@ -72,6 +72,9 @@ def certificate_pdf(cert, requested_lang: str) -> bytes:
     pdf = _pdf()
     pdf.set_title(texts["heading"])
     pdf.set_author(instance)
+    # The code is also in the document's properties, where software and people can read it.
+    pdf.set_subject(texts["code"])
+    pdf.set_keywords(f"verification {cert.code}")
     pdf.set_lang(lang)
     pdf.add_page()
     pdf.set_draw_color(31, 95, 168)

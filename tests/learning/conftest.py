@@ -27,7 +27,23 @@ def courses(app):
 
 
 @pytest.fixture
-def learner(app, courses):
+def sample(app, tmp_path):
+    """The small sample course of tests/catalog/coursekit.py, imported; returns its slug."""
+    from tests.catalog import coursekit
+
+    root = tmp_path / "courses"
+    root.mkdir()
+    coursekit.write_course(root)
+    app.config["COURSES_DIR"] = str(root)
+    with app.app_context():
+        [result] = catalog.import_courses(None, root)
+        db.session.commit()
+        assert result.action == "created", [str(p) for p in result.problems or []]
+    return "sample-course"
+
+
+@pytest.fixture
+def learner(app):
     """A trainee account with a roster record; returns its username."""
     with app.app_context():
         person = factories.create_person(given_name="Asha", family_name="Gurung")

@@ -1,0 +1,122 @@
+"""Trainer enrolment of rotations and cohorts (scoped), the catalog filters, the learner's page."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from lms.auth.models import User
+from lms.extensions import db
+from lms.learning import services
+from lms.learning.models import Enrolment
+from lms.org.models import Contingent, Rotation
+
+
+def nepbatt_next_rotation() -> Rotation:
+    trainee = db.session.scalar(select(User).where(User.username == "trainee"))
+    return services.next_rotation(trainee.person)
+
+
+def login(client, username: str, password: str) -> None:
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302
+
+
+def test_trainer_enrols_a_rotation_they_can_see(client, app, demo, courses):
+    with app.app_context():
+        rotation = nepbatt_next_rotation()
+        rotation_id, members = rotation.id, len(rotation.members)
+    login(client, "trainer.npl", "carana-trainer-2026")
+    page = client.get(f"/rotations/{rotation_id}")
+    assert "Enrol this rotation in a course" in page.text
+    form = client.get(f"/courses/enrol/rotation/{rotation_id}")
+    assert form.status_code == 200
+    due = (date.today() + timedelta(days=30)).isoformat()
+    response = client.post(
+        f"/courses/enrol/rotation/{rotation_id}",
+        data={"course": "cyber-hygiene", "cohort": "", "due_on": due},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        enrolments = list(db.session.scalars(select(Enrolment)))
+        assert len(enrolments) == members
+        assert all(e.required and e.rotation_id == rotation_id for e in enrolments)
+        assert all(e.due_on.isoformat() == due for e in enrolments)
+        assert any(e.user_id for e in enrolments)  # the trainee's account is linked
+    # Enrolling again keeps the existing enrolments.
+    client.post(f"/courses/enrol/rotation/{rotation_id}", data={"course": "cyber-hygiene"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Enrolment)) == members
+
+    # The trainee sees the course as required for the next rotation, and what is due.
+    client.post("/logout")
+    login(client, "trainee", "carana-trainee-2026")
+    mine = client.get("/learn/")
+    assert mine.status_code == 200
+    assert "/courses/cyber-hygiene" in mine.text
+    home = client.get("/")
+    assert "/courses/cyber-hygiene" in home.text
+    catalog = client.get("/courses/?mine=1")
+    assert "/courses/cyber-hygiene" in catalog.text
+    assert "/courses/digital-basics" not in catalog.text
+
+
+def test_trainer_cannot_enrol_another_countrys_rotation(client, app, demo, courses):
+    with app.app_context():
+        rotation_id = nepbatt_next_rotation().id
+    login(client, "trainer.sen", "carana-trainer-2026")
+    assert client.get(f"/courses/enrol/rotation/{rotation_id}").status_code == 404
+    response = client.post(
+        f"/courses/enrol/rotation/{rotation_id}", data={"course": "cyber-hygiene"}
+    )
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
+
+
+def test_trainees_cannot_enrol_rotations(client, app, demo, courses):
+    with app.app_context():
+        rotation_id = nepbatt_next_rotation().id
+    login(client, "trainee", "carana-trainee-2026")
+    assert client.get(f"/courses/enrol/rotation/{rotation_id}").status_code == 403
+
+
+def test_enrol_rotation_service_checks_scope_and_cohort(app, demo, courses):
+    from lms.catalog.services import course_by_slug
+
+    with app.app_context():
+        sen = db.session.scalar(select(User).where(User.username == "trainer.sen"))
+        npl = db.session.scalar(select(User).where(User.username == "trainer.npl"))
+        rotation = nepbatt_next_rotation()
+        course = course_by_slug("opsec-social-media")
+        try:
+            services.enrol_rotation(sen, course, rotation)
+            raise AssertionError("a trainer enrolled a rotation outside their scope")
+        except services.NotAllowed:
+            pass
+        other = db.session.scalar(
+            select(Rotation).join(Contingent).where(Contingent.code != "NEPBATT")
+        )
+        cohort = other.cohorts[0]
+        try:
+            services.enrol_rotation(npl, course, rotation, cohort)
+            raise AssertionError("a cohort of another rotation was accepted")
+        except services.NotAllowed:
+            pass
+        cohort = rotation.cohorts[0]
+        counts = services.enrol_rotation(npl, course, rotation, cohort)
+        assert counts["enrolled"] == len(cohort.members) > 0
+
+
+def test_catalog_filters(client, app, demo, courses):
+    login(client, "trainee", "carana-trainee-2026")
+    everything = client.get("/courses/").text
+    for slug in courses:
+        assert f"/courses/{slug}" in everything
+    arabic = client.get("/courses/?lang=ur").text
+    assert "/courses/cyber-hygiene" in arabic
+    assert '/courses/mission-digital-tools"' not in arabic
+    topic = client.get("/courses/?topic=opsec").text
+    assert "/courses/opsec-social-media" in topic
+    assert '/courses/cyber-hygiene"' not in topic
