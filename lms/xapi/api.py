@@ -14,7 +14,6 @@ import secrets
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, g, request
 from flask_login import current_user
@@ -137,13 +136,12 @@ def build_xrequest() -> XRequest:
         method = request.args["method"].upper()
         if method not in ("GET", "HEAD", "PUT", "POST", "DELETE"):
             raise BadRequest("method: must be GET, HEAD, PUT, POST or DELETE")
-        try:
-            text = _read_body().decode("utf-8")
-            pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
-        except (UnicodeDecodeError, ValueError):
-            raise BadRequest(
-                "the alternate request syntax body must be URL-encoded form data"
-            ) from None
+        length = request.content_length
+        if length is not None and length > _max_body():
+            raise LRSError(413, f"the request body is larger than {_max_body()} bytes")
+        # Werkzeug's form parser (the request may already have been parsed by another hook).
+        request.max_form_memory_size = _max_body()
+        pairs = [(k, v) for k, values in request.form.lists() for v in values]
         form = _single_valued(pairs, "form")
         merged = dict(headers)
         merged.pop("content-type", None)

@@ -2,8 +2,9 @@
 
 A secret is hashed with argon2 and verified once; the verified result is then cached under an
 HMAC-SHA256 of the Authorization header (keyed with the app secret), with an expiry, in the shared
-cache (Redis when configured, else in process). The client row is still read on every request
-(one primary-key lookup), so revoking a client takes effect at once in every worker.
+cache (Redis when configured, else in process). The client's row (scopes, revocation) is read
+again at most every RECHECK_SECONDS per worker, so a revoked client is refused within that time
+everywhere, and at once by the worker that revoked it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -29,6 +32,7 @@ from .models import Client
 SCOPES = ("read", "read-own", "write", "no-void")
 DEFAULT_SCOPES = ("read", "write")
 CACHE_TTL = 300
+RECHECK_SECONDS = 2.0
 
 _hasher = PasswordHasher()
 
@@ -108,7 +112,18 @@ def revoke_client(session: Session, key: str) -> Client | None:
     if client.revoked_at is None:
         client.revoked_at = dt.datetime.now(dt.UTC)
     session.flush()
+    forget_credentials()
     return client
+
+
+# digest of the Authorization header -> (credentials, monotonic expiry), per worker process.
+_recent: dict[str, tuple[Credentials, float]] = {}
+_recent_lock = threading.Lock()
+
+
+def forget_credentials() -> None:
+    with _recent_lock:
+        _recent.clear()
 
 
 def list_clients(session: Session) -> list[Client]:
@@ -148,6 +163,11 @@ def authenticate_basic(
         return None
     key, secret = parsed
     digest = hmac.new(secret_key.encode(), header.encode(), hashlib.sha256).hexdigest()
+    now = time.monotonic()
+    with _recent_lock:
+        recent = _recent.get(digest)
+    if recent is not None and recent[1] > now:
+        return recent[0]
     cache_key = f"lrs:basic:{digest}"
     client = session.scalar(select(Client).where(Client.key == key))
     if client is None or client.revoked_at is not None:
@@ -158,4 +178,9 @@ def authenticate_basic(
         except (VerificationError, InvalidHashError):
             return None
         cache.set(cache_key, client.key, CACHE_TTL)
-    return credentials_for_client(client, base)
+    credentials = credentials_for_client(client, base)
+    with _recent_lock:
+        if len(_recent) > 10_000:
+            _recent.clear()
+        _recent[digest] = (credentials, now + RECHECK_SECONDS)
+    return credentials

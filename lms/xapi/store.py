@@ -10,7 +10,6 @@ activity definitions are written afterwards by :func:`refresh_activity_definitio
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import threading
@@ -18,7 +17,7 @@ import uuid
 import weakref
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from . import formats, iris, keys
@@ -50,14 +49,31 @@ def dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+_INSERTS: dict[tuple[str, str], object] = {}
+
+
 def insert_ignore(session: Session, model):
-    """An INSERT ... ON CONFLICT DO NOTHING for the session's database."""
+    """An INSERT ... ON CONFLICT DO NOTHING for the session's database (built once)."""
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model.__table__).on_conflict_do_nothing()
+    key = (dialect, model.__tablename__)
+    if key not in _INSERTS:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(model.__table__).on_conflict_do_nothing()
+        if model is Statement:
+            table = Statement.__table__
+            statement = statement.returning(table.c.statement_id, table.c.seq)
+        _INSERTS[key] = statement
+    return _INSERTS[key]
+
+
+_T = Statement.__table__
+# Earlier statements that refer to (or void) any of the given statement ids.
+_REFERRING = select(_T.c.seq, _T.c.ref_id, _T.c.voiding).where(
+    _T.c.ref_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def same_statement(received: dict, stored: dict) -> bool:
@@ -136,69 +152,49 @@ def save_statements(
     """
     if not prevalidated:
         validate_statements(statements, version)
-    received = [copy.deepcopy(s) for s in statements]
     now = now or dt.datetime.now(dt.UTC)
     # Keep millisecond precision, the precision the stored property is returned with.
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    added: list[tuple[str, ...]] = []
     for statement in statements:
+        added.append(tuple(k for k in ("id", "timestamp", "version") if k not in statement))
         assign_id(statement)
         assign_stored(statement, now)
         assign_timestamp(statement)
         assign_authority(statement, authority)
         assign_version(statement, version)
-    ids = [uuid.UUID(s["id"]) for s in statements]
+    _check_voiding_targets(session, statements)
 
-    existing = dict(
-        session.execute(
-            select(Statement.statement_id, Statement.raw).where(Statement.statement_id.in_(ids))
-        ).all()
-    )
-    new: list[dict] = []
-    for original, statement, statement_id in zip(received, statements, ids, strict=True):
-        if statement_id in existing:
-            if not same_statement(original, json.loads(existing[statement_id])):
-                raise Conflict(
-                    f"statement {statement_id}: a different statement with this id is already stored"
-                )
-            continue
-        new.append(statement)
-    if not new:
-        return [s["id"] for s in statements]
-
-    _check_voiding_targets(session, new)
-
-    rows = [_row(s, now) for s in new]
-    inserted = dict(
-        session.execute(
-            insert_ignore(session, Statement).returning(
-                Statement.__table__.c.statement_id, Statement.__table__.c.seq
-            ),
-            rows,
-        ).all()
-    )
-    # A concurrent writer may have stored the same id between our check and our insert.
-    raced = [s for s in new if uuid.UUID(s["id"]) not in inserted]
-    if raced:
-        stored_now = dict(
+    # Insert first; ids already taken come back missing from RETURNING and are compared.
+    rows = [_row(s, now) for s in statements]
+    connection = session.connection()
+    inserted = dict(connection.execute(insert_ignore(session, Statement), rows).all())
+    taken = {
+        row["statement_id"]: (statement, extra)
+        for row, statement, extra in zip(rows, statements, added, strict=True)
+        if row["statement_id"] not in inserted
+    }
+    if taken:
+        existing = dict(
             session.execute(
                 select(Statement.statement_id, Statement.raw).where(
-                    Statement.statement_id.in_([uuid.UUID(s["id"]) for s in raced])
+                    Statement.statement_id.in_(list(taken))
                 )
             ).all()
         )
-        originals = {o.get("id"): o for o in received}
-        for statement in raced:
-            original = originals.get(statement["id"], statement)
-            if not same_statement(original, json.loads(stored_now[uuid.UUID(statement["id"])])):
+        for statement_id, (statement, extra) in taken.items():
+            received = {k: v for k, v in statement.items() if k not in extra}
+            if not same_statement(received, json.loads(existing[statement_id])):
                 raise Conflict(
-                    f"statement {statement['id']}: a different statement with this id is "
-                    "already stored"
+                    f"statement {statement_id}: a different statement with this id is already stored"
                 )
-    stored_new = [s for s in new if uuid.UUID(s["id"]) in inserted]
-    _index_rows(session, stored_new, inserted, now)
-    _apply_voiding(session, stored_new)
-    _propagate_references(session, stored_new, inserted, now)
-    _insert_new_activities(session, stored_new)
+    stored_new = [
+        s for s, row in zip(statements, rows, strict=True) if row["statement_id"] in inserted
+    ]
+    if stored_new:
+        _index_rows(session, stored_new, inserted, now)
+        _link_references(session, stored_new, inserted, now)
+        _insert_new_activities(session, stored_new)
     if forward is None:
         forward = forwarding_enabled()
     if forward and stored_new:
@@ -244,55 +240,33 @@ def _index_rows(
             activity_rows.append(
                 {"seq": seq, "activity_id": activity_id, "stored": stored, "direct": direct}
             )
+    connection = session.connection()
     if agent_rows:
-        session.execute(insert_ignore(session, StatementAgent), agent_rows)
+        connection.execute(insert_ignore(session, StatementAgent), agent_rows)
     if activity_rows:
-        session.execute(insert_ignore(session, StatementActivity), activity_rows)
+        connection.execute(insert_ignore(session, StatementActivity), activity_rows)
 
 
-def _apply_voiding(session: Session, new: list[dict]) -> None:
-    """Mark targets of new voiding statements voided, and new statements voided earlier."""
-    targets = [uuid.UUID(s["object"]["id"]) for s in new if s["verb"]["id"] == iris.VOIDED]
-    if targets:
-        session.execute(
-            update(Statement)
-            .where(Statement.statement_id.in_(targets), Statement.voiding.is_(False))
-            .values(voided=True)
-            .execution_options(synchronize_session=False)
-        )
-    # Statements may arrive after the statement voiding them (field kits sync out of order).
-    plain = [uuid.UUID(s["id"]) for s in new if s["verb"]["id"] != iris.VOIDED]
-    if plain:
-        already = list(
-            session.scalars(
-                select(Statement.ref_id).where(
-                    Statement.ref_id.in_(plain), Statement.voiding.is_(True)
-                )
-            )
-        )
-        if already:
-            session.execute(
-                update(Statement)
-                .where(Statement.statement_id.in_(already))
-                .values(voided=True)
-                .execution_options(synchronize_session=False)
-            )
-
-
-def _propagate_references(
+def _link_references(
     session: Session, new: list[dict], seqs: dict[uuid.UUID, int], stored: dt.datetime
 ) -> None:
-    """Communication 2.1.3: a query matching a statement also returns statements referring to it.
+    """Voiding (Data 2.3.2) and statement references in queries (Communication 2.1.3).
 
-    A statement whose object is a StatementRef gets the agent and activity index rows of its
-    target (which already carry those of the target's own target), so the filters match it.
+    A voided statement is flagged; a statement whose object is a StatementRef gets the agent and
+    activity index rows of its target (which already carry those of the target's own target), so
+    a query matching the target also returns it. Either statement may arrive first.
     """
-    referring = [
-        (seqs[uuid.UUID(s["id"])], uuid.UUID(s["object"]["id"]))
-        for s in new
-        if s["object"].get("objectType") == "StatementRef" and s["verb"]["id"] != iris.VOIDED
-    ]
+    void_targets: list[uuid.UUID] = []
     pairs: list[tuple[int, int]] = []  # (referring seq, target seq)
+    referring: list[tuple[int, uuid.UUID]] = []
+    for statement in new:
+        if statement["object"].get("objectType") != "StatementRef":
+            continue
+        target = uuid.UUID(statement["object"]["id"])
+        if statement["verb"]["id"] == iris.VOIDED:
+            void_targets.append(target)
+        else:
+            referring.append((seqs[uuid.UUID(statement["id"])], target))
     if referring:
         target_seqs = dict(
             session.execute(
@@ -302,39 +276,50 @@ def _propagate_references(
             ).all()
         )
         pairs += [(seq, target_seqs[t]) for seq, t in referring if t in target_seqs]
-    # Statements stored earlier that refer to one of the new statements.
+    # Statements stored earlier that refer to (or void) one of the new statements.
     new_ids = {uuid.UUID(s["id"]): seqs[uuid.UUID(s["id"])] for s in new}
-    earlier = session.execute(
-        select(Statement.seq, Statement.ref_id).where(
-            Statement.ref_id.in_(list(new_ids)), Statement.voiding.is_(False)
+    own_seqs = set(new_ids.values())
+    for seq, ref_id, voiding in (
+        session.connection().execute(_REFERRING, {"ids": list(new_ids)}).all()
+    ):
+        if voiding:
+            void_targets.append(ref_id)
+        elif seq not in own_seqs:
+            pairs.append((seq, new_ids[ref_id]))
+    if void_targets:
+        session.execute(
+            update(Statement)
+            .where(Statement.statement_id.in_(void_targets), Statement.voiding.is_(False))
+            .values(voided=True)
+            .execution_options(synchronize_session=False)
+        )
+    for seq, target in pairs:
+        _copy_index_rows(session, seq, target, stored)
+
+
+def _copy_index_rows(session: Session, seq: int, target: int, stored: dt.datetime) -> None:
+    stored_at = session.scalar(select(Statement.stored).where(Statement.seq == seq)) or stored
+    agents = session.execute(
+        select(StatementAgent.agent_key, StatementAgent.direct).where(StatementAgent.seq == target)
+    ).all()
+    if agents:
+        session.execute(
+            insert_ignore(session, StatementAgent),
+            [{"seq": seq, "agent_key": k, "stored": stored_at, "direct": d} for k, d in agents],
+        )
+    activities = session.execute(
+        select(StatementActivity.activity_id, StatementActivity.direct).where(
+            StatementActivity.seq == target
         )
     ).all()
-    pairs += [(seq, new_ids[ref]) for seq, ref in earlier if seq not in seqs.values()]
-    for seq, target in pairs:
-        stored_at = session.scalar(select(Statement.stored).where(Statement.seq == seq)) or stored
-        agents = session.execute(
-            select(StatementAgent.agent_key, StatementAgent.direct).where(
-                StatementAgent.seq == target
-            )
-        ).all()
-        if agents:
-            session.execute(
-                insert_ignore(session, StatementAgent),
-                [{"seq": seq, "agent_key": k, "stored": stored_at, "direct": d} for k, d in agents],
-            )
-        activities = session.execute(
-            select(StatementActivity.activity_id, StatementActivity.direct).where(
-                StatementActivity.seq == target
-            )
-        ).all()
-        if activities:
-            session.execute(
-                insert_ignore(session, StatementActivity),
-                [
-                    {"seq": seq, "activity_id": a, "stored": stored_at, "direct": d}
-                    for a, d in activities
-                ],
-            )
+    if activities:
+        session.execute(
+            insert_ignore(session, StatementActivity),
+            [
+                {"seq": seq, "activity_id": a, "stored": stored_at, "direct": d}
+                for a, d in activities
+            ],
+        )
 
 
 # --- activities -----------------------------------------------------------------------------
@@ -365,7 +350,7 @@ def _insert_new_activities(session: Session, new: list[dict]) -> None:
     if not unseen:
         return
     now = dt.datetime.now(dt.UTC)
-    session.execute(
+    session.connection().execute(
         insert_ignore(session, Activity),
         [
             {"activity_id": a, "definition": dumps(d), "updated": now}

@@ -10,7 +10,6 @@ Section references are to the xAPI 1.0.3 specification, part two (Data), unless 
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import uuid
@@ -654,7 +653,7 @@ def assign_timestamp(statement: dict) -> None:
 
 def assign_authority(statement: dict, authority: Mapping) -> None:
     """Data 2.4.9: the authority follows from the credentials of the request."""
-    statement["authority"] = copy.deepcopy(dict(authority))
+    statement["authority"] = dict(authority)
 
 
 def assign_version(statement: dict, version: str) -> None:
