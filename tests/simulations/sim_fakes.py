@@ -32,6 +32,7 @@ class FakePortal:
         self.launch_data: dict = {}
         self.fail_once: set[str] = set()  # store, then answer 500 (a lost answer)
         self.bad_headers: list[str] = []
+        self.accepted_auth = {f"Basic {TOKEN}"}
         self.server: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
 
@@ -54,7 +55,7 @@ class FakePortal:
 
             def _xapi_ok(self):
                 ok = (
-                    self.headers.get("Authorization") == f"Basic {TOKEN}"
+                    self.headers.get("Authorization") in portal.accepted_auth
                     and self.headers.get("X-Experience-API-Version") == "1.0.3"
                 )
                 if not ok:

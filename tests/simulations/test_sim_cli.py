@@ -13,6 +13,7 @@ from sim_fakes import FakePortal
 
 from simulations import SCENARIO_DIR, iris
 from simulations.cli import main
+from simulations.tracking import basic_auth
 
 ROOT = Path(__file__).resolve().parents[2]
 BEST_POC = {
@@ -200,3 +201,45 @@ def test_play_with_launch_file_and_offline_queue(capsys, tmp_path):
     assert "could not be reached" in out
     assert main(["sync", "--data-dir", str(tmp_path / "kit")]) == 0
     assert "Stopped" in capsys.readouterr().out
+
+
+def test_interactive_window_closed_mid_exercise(monkeypatch, capsys, tmp_path):
+    """The interactive loop (dummy video driver): start, pause, close the window."""
+    import pygame
+
+    from simulations.ui.app import App
+
+    original = App.run
+
+    def scripted_run(self, fps=60, sync_every=15.0):
+        for key in (pygame.K_RETURN, pygame.K_SPACE):  # close the briefing, then pause
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode=""))
+        pygame.event.post(pygame.event.Event(pygame.QUIT))
+        original(self, fps=1000, sync_every=sync_every)
+        assert self.state.paused and not self.state.ended
+
+    monkeypatch.setattr(App, "run", scripted_run)
+    portal = FakePortal()
+    portal.accepted_auth.add(basic_auth("k", "s"))
+    portal.start()
+    try:
+        argv = [
+            "play",
+            "poc-camp",
+            "--lrs",
+            f"{portal.base}/xapi/",
+            "--lrs-key",
+            "k",
+            "--lrs-secret",
+            "s",
+            "--data-dir",
+            str(tmp_path),
+        ]
+        assert main(argv) == 0
+        assert "3 recorded, 3 delivered" in capsys.readouterr().out
+    finally:
+        portal.stop()
+    verbs = [portal.statements[i]["verb"]["id"] for i in portal.order]
+    assert verbs == [iris.INITIALIZED, iris.EXPERIENCED, iris.TERMINATED]
+    actor = portal.statements[portal.order[0]]["actor"]
+    assert actor["account"] == {"homePage": portal.base, "name": "exercise-controller"}
