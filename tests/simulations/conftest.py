@@ -13,8 +13,9 @@ HERE = str(Path(__file__).resolve().parent)
 for folder in (str(ROOT), HERE):  # the project and the shared fakes, whatever the import mode
     if folder not in sys.path:
         sys.path.insert(0, folder)
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
 
 from simulations import SCENARIO_DIR  # noqa: E402
 from simulations.engine import Decide, Tick, load_file, new_state, step  # noqa: E402
