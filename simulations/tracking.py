@@ -11,6 +11,7 @@ id sent twice is a no-op at the LRS, so a retry after a lost answer never double
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import json
 import os
@@ -276,6 +277,9 @@ class Outbox:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path)
+        with contextlib.suppress(OSError):
+            # the queue holds LRS credentials and personal records: owner only
+            os.chmod(self.path, 0o600)
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS outbox ("
             " seq INTEGER PRIMARY KEY AUTOINCREMENT,"

@@ -136,7 +136,9 @@ class MapView:
             ring = pygame.Rect(0, 0, 4 * r, 4 * r)
             ring.center = (x, y)
             pygame.draw.ellipse(surface, colour, ring, 4)
-            tag = app.text.render(marker.upper(), max(11, int(app.fs * 0.55)), colour, True)
+            tag = app.text.render(
+                t("marker_" + marker, app.lang), max(11, int(app.fs * 0.55)), colour, True
+            )
             surface.blit(tag, (x - tag.get_width() // 2, ring.y - tag.get_height()))
         if highlight is not None:
             x, y = self.to_screen(scenario.place(highlight).pos)

@@ -177,3 +177,14 @@ def test_release_list_scrolls_to_every_inject(scenarios, app_factory):
     assert scene.buttons[-1].label.startswith(f"{waiting}. ")
     _key(app, pygame.K_1 + len(scene.buttons) - 1)
     assert last.id in app.state.released
+
+
+def test_every_marker_and_inject_kind_has_a_label_in_each_language():
+    from simulations.engine.model import INJECT_KINDS
+    from simulations.engine.rules import MARKERS
+    from simulations.ui.strings import STRINGS
+
+    for key in [f"marker_{m}" for m in MARKERS] + [f"kind_{k}" for k in INJECT_KINDS]:
+        assert set(STRINGS[key]) >= {"en", "fr", "ar"}, key
+    for key, text in STRINGS.items():
+        assert all(text[lang].strip() for lang in ("en", "fr", "ar")), key
