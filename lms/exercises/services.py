@@ -501,8 +501,8 @@ class RunReport:
 
     @property
     def improvements(self) -> list[TimelineEntry]:
-        """Decisions below what doctrine asks, weakest first: the improvement plan."""
-        weak = [e for e in self.timeline if e.kind == "decision" and (e.score or 0) < 1]
+        """Decisions other than the one doctrine asks for, weakest first: the improvement plan."""
+        weak = [e for e in self.timeline if e.kind == "decision" and e.best_option]
         return sorted(weak, key=lambda e: (e.score or 0, e.clock))
 
 
