@@ -28,6 +28,7 @@ from lms.catalog.forms import EnrolRotationForm, PostForm
 from lms.extensions import db
 from lms.i18n import current_language
 from lms.learning import services as learning
+from lms.learning.certificates import certificate_language
 from lms.org.models import Cohort, Rotation
 from lms.org.scoping import can_see_contingent
 
@@ -163,6 +164,7 @@ def course(slug: str):
         status=learning.status(enrolment),
         resume=learning.resume_lesson_id(enrolment) if enrolment else None,
         certificate=certificate,
+        certificate_in_english=certificate_language(lang) != lang,
         form=PostForm(),
     )
 

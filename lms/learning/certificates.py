@@ -45,7 +45,6 @@ def _pdf() -> FPDF:
     for script, family in SCRIPT_FONTS.items():
         pdf.add_font(script, "", str(FONTS / f"{family}-Regular.ttf"))
         pdf.add_font(script, "B", str(FONTS / f"{family}-Bold.ttf"))
-    pdf.set_fallback_fonts([s for s in SCRIPT_FONTS if s != "latin"], exact_match=False)
     pdf.set_text_shaping(True)
     return pdf
 
@@ -70,6 +69,8 @@ def certificate_pdf(cert, requested_lang: str) -> bytes:
             "check": _("Check this certificate at %(url)s", url=verify_url),
         }
     pdf = _pdf()
+    # Text in another script (a Latin name on a Nepali certificate) falls back to its own font.
+    pdf.set_fallback_fonts([s for s in SCRIPT_FONTS if s != script], exact_match=False)
     pdf.set_title(texts["heading"])
     pdf.set_author(instance)
     # The code is also in the document's properties, where software and people can read it.
