@@ -61,6 +61,7 @@ class MapView:
         self.app = app
         self.rect = pygame.Rect(0, 0, 10, 10)
         self._static: pygame.Surface | None = None
+        self._taken: list[pygame.Rect] = []
 
     def set_rect(self, rect: pygame.Rect) -> None:
         if rect != self.rect:
@@ -105,6 +106,7 @@ class MapView:
         for road in m.roads:
             pts = [local(p) for p in road.points]
             pygame.draw.lines(surf, ROAD, False, pts, width)
+        taken: list[pygame.Rect] = []
         for place in m.places:
             x, y = local(place.pos)
             colour = PLACE_COLOURS.get(place.kind, (60, 60, 60))
@@ -118,9 +120,15 @@ class MapView:
                 )
             else:
                 pygame.draw.circle(surf, colour, (x, y), r)
+            taken.append(pygame.Rect(x - r, y - r, 2 * r, 2 * r))
+        for place in m.places:
+            x, y = local(place.pos)
+            r = max(6, app.fs // 3)
             label = app.text.render(tr(place.name, app.lang), small, (30, 30, 30))
-            lx = min(max(2, x - label.get_width() // 2), surf.get_width() - label.get_width() - 2)
-            surf.blit(label, (lx, y + r + 2))
+            spot = _free_spot(label.get_size(), (x, y), r, taken, surf.get_rect())
+            taken.append(spot)
+            surf.blit(label, spot.topleft)
+        self._taken = [t.move(self.rect.topleft) for t in taken]
         return surf
 
     def draw(self, surface: pygame.Surface, state, highlight: str | None) -> None:
@@ -130,31 +138,74 @@ class MapView:
         app = self.app
         scenario = app.scenario
         r = max(10, app.fs // 2)
+        tags = []
         for place_id, marker in state.markers.items():
             x, y = self.to_screen(scenario.place(place_id).pos)
             colour = MARKER_COLOURS.get(marker, WARN)
             ring = pygame.Rect(0, 0, 4 * r, 4 * r)
             ring.center = (x, y)
             pygame.draw.ellipse(surface, colour, ring, 4)
-            tag = app.text.render(
-                t("marker_" + marker, app.lang), max(11, int(app.fs * 0.55)), colour, True
+            size = max(11, int(app.fs * 0.55))
+            tags.append(
+                (
+                    app.text.render(t("marker_" + marker, app.lang), size, colour, True),
+                    (x, y),
+                    2 * r,
+                )
             )
-            surface.blit(tag, (x - tag.get_width() // 2, ring.y - tag.get_height()))
         if highlight is not None:
             x, y = self.to_screen(scenario.place(highlight).pos)
             pygame.draw.circle(surface, (255, 255, 255), (x, y), 3 * r, 3)
         small = max(11, int(app.fs * 0.6))
+        boxes: list[pygame.Rect] = []
         for unit in scenario.map.units:
-            x, y = self.to_screen(state.unit_pos[unit.id])
             box = pygame.Rect(0, 0, int(r * 2.4), int(r * 1.6))
-            box.center = (x, y)
+            box.center = self.to_screen(state.unit_pos[unit.id])
+            for _ in range(6):  # units on the same spot are drawn side by side
+                if box.collidelist(boxes) < 0:
+                    break
+                box.x += box.width + 3
+            boxes.append(box)
+            tags.append(
+                (
+                    app.text.render(tr(unit.name, app.lang), small, (10, 30, 90), True),
+                    box.center,
+                    box.height // 2,
+                )
+            )
+        for box in boxes:
             pygame.draw.rect(surface, UNIT_COLOUR, box, border_radius=4)
             pygame.draw.rect(surface, (255, 255, 255), box, 2, border_radius=4)
             pygame.draw.line(surface, (255, 255, 255), box.topleft, box.bottomright, 2)
             pygame.draw.line(surface, (255, 255, 255), box.bottomleft, box.topright, 2)
-            label = app.text.render(tr(unit.name, app.lang), small, (10, 30, 90), True)
-            surface.blit(label, (x - label.get_width() // 2, box.y - label.get_height()))
+        taken = self._taken + boxes
+        for label, anchor, radius in tags:
+            spot = _free_spot(label.get_size(), anchor, radius, taken, self.rect)
+            taken.append(spot)
+            surface.blit(label, spot.topleft)
         pygame.draw.rect(surface, BORDER, self.rect, 2)
+
+
+def _free_spot(size, anchor, r, taken, bounds) -> pygame.Rect:
+    """Where to put a label next to a map symbol without covering another label."""
+    w, h = size
+    x, y = anchor
+    candidates = [
+        (x - w // 2, y + r + 2),
+        (x - w // 2, y - r - h - 2),
+        (x + r + 4, y - h // 2),
+        (x - r - 4 - w, y - h // 2),
+        (x - w // 2, y + r + h + 4),
+        (x - w // 2, y - r - 2 * h - 4),
+    ]
+    first = None
+    for cx, cy in candidates:
+        rect = pygame.Rect(cx, cy, w, h).clamp(bounds)
+        if first is None:
+            first = rect
+        if rect.collidelist(taken) < 0:
+            return rect
+    return first
 
 
 class BoardScene(Scene):

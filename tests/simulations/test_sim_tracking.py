@@ -204,6 +204,7 @@ def test_outbox_survives_restart_and_detects_conflicts(tmp_path):
         # the LRS already holds the first id with the same content, the second with another
         portal.statements[statement["id"]] = statement
         portal.statements[other["id"]] = dict(other, verb=iris.verb(iris.ANSWERED))
+        assert (tmp_path / "o.sqlite3").stat().st_mode & 0o077 == 0  # owner only
         box = Outbox(tmp_path / "o.sqlite3")  # reopened: nothing lost
         assert [s["id"] for s in box.pending()] == [statement["id"], other["id"]]
         report = box.deliver(requests.Session(), timeout=5)
