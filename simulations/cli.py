@@ -175,7 +175,10 @@ def run_play(args, scenario_name: str | None, launched=None) -> int:
     if not scenario_name:
         raise UsageError("give a scenario id (see 'python -m simulations list') or --launch FILE")
     scenario = resolve_scenario(scenario_name)
-    lang = args.lang or (data.lang if data and data.lang else "en")
+    lang = args.lang or (data.lang if data and data.lang else None)
+    if lang is None and data is not None:
+        lang = next((x for x in data.preferred_languages if x in scenario.languages), None)
+    lang = lang or "en"
     if lang not in scenario.languages:
         if args.lang:
             raise UsageError(

@@ -48,6 +48,7 @@ class LaunchData:
     move_on: str | None
     return_url: str | None
     raw: dict = field(default_factory=dict)
+    preferred_languages: list[str] = field(default_factory=list)
 
 
 def _http_url(value: str, what: str) -> str:
@@ -203,11 +204,40 @@ def get_launch_data(http: requests.Session, params: LaunchParams, token: str) ->
     )
 
 
+def get_language_preference(http: requests.Session, params: LaunchParams, token: str) -> list[str]:
+    """The learner's languages from the cmi5LearnerPreferences agent profile (may be empty)."""
+    query = {
+        "profileId": "cmi5LearnerPreferences",
+        "agent": json.dumps(params.actor, separators=(",", ":")),
+    }
+    try:
+        response = http.get(
+            f"{params.endpoint}agents/profile",
+            params=query,
+            headers=_xapi_headers(token),
+            timeout=HTTP_TIMEOUT,
+        )
+        if response.status_code != 200:
+            return []
+        body = response.json()
+    except (requests.RequestException, ValueError):
+        return []
+    value = body.get("languagePreference") if isinstance(body, dict) else None
+    if not isinstance(value, str):
+        return []
+    return [tag.strip().split("-")[0].lower() for tag in value.split(",") if tag.strip()]
+
+
 def launch(http: requests.Session, launch_url: str) -> tuple[LaunchParams, str, LaunchData]:
-    """Parse the launch URL, fetch the token once, and read the launch data."""
+    """Parse the launch URL, fetch the token once, and read the launch data.
+
+    The language comes from launchParameters, else from the learner's cmi5 preferences.
+    """
     params = parse_launch_url(launch_url)
     token = fetch_token(http, params.fetch)
     data = get_launch_data(http, params, token)
+    if data.lang is None:
+        data.preferred_languages = get_language_preference(http, params, token)
     return params, token, data
 
 

@@ -33,6 +33,7 @@ class FakePortal:
         self.fail_once: set[str] = set()  # store, then answer 500 (a lost answer)
         self.bad_headers: list[str] = []
         self.accepted_auth = {f"Basic {TOKEN}"}
+        self.preferences: dict = {}
         self.server: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
 
@@ -85,6 +86,10 @@ class FakePortal:
                     return self._send(404, {"error": "unknown or expired join code"})
                 if not self._xapi_ok():
                     return None
+                if url.path == "/xapi/agents/profile":
+                    if query.get("profileId") == "cmi5LearnerPreferences" and portal.preferences:
+                        return self._send(200, portal.preferences)
+                    return self._send(404, {"error": "no such document"})
                 if url.path == "/xapi/activities/state":
                     if query.get("stateId") == "LMS.LaunchData" and portal.launch_data:
                         return self._send(200, portal.launch_data)
@@ -182,6 +187,8 @@ class FakePortal:
                 },
             ],
         }
+        if lang is None:
+            del params["lang"]
         self.launch_data = {
             "contextTemplate": {
                 "contextActivities": {"grouping": [{"id": activity, "objectType": "Activity"}]},

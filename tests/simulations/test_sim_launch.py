@@ -103,3 +103,24 @@ def test_launch_file(tmp_path):
         read_launch_file(path)
     with pytest.raises(LaunchError, match="not found"):
         read_launch_file(tmp_path / "missing.json")
+
+
+def test_language_from_learner_preferences_when_launch_has_none(portal):
+    url = portal.new_launch(lang=None)
+    portal.preferences = {"languagePreference": "ar-EG, fr-FR"}
+    _, _, data = launch(requests.Session(), url)
+    assert data.lang is None and data.preferred_languages == ["ar", "fr"]
+
+
+def test_launch_command_uses_preferences(portal, capsys, tmp_path):
+    from simulations.cli import main
+
+    portal.preferences = {"languagePreference": "es-ES,fr-FR"}  # no Spanish text: French
+    url = portal.new_launch(scenario="disinfo-gate", lang=None, seed=5)
+    argv = ["launch", url, "--headless", "--autoplay", "--data-dir", str(tmp_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Scenario: disinfo-gate" in out and "Language: fr; seed: 5" in out
+    assert "0 waiting" in out
+    assert main(["launch", "http://127.0.0.1/x?endpoint=1"]) == 2
+    assert "launch link is incomplete" in capsys.readouterr().err
