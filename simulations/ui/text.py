@@ -65,6 +65,13 @@ def bidi_runs(text: str, rtl: bool) -> list[tuple[str, str]]:
             and (text[i] in "%‰" or (text[i] in "/:.," and i + 1 < n and classes[i + 1] == "D"))
         ):
             classes[i] = "D"
+    # a number after Latin text belongs to it ("B2", "UNMIC 2024"), as rule W7 of the algorithm
+    last_strong = "R" if rtl else "L"
+    for i in range(n):
+        if classes[i] in ("L", "R"):
+            last_strong = classes[i]
+        elif classes[i] == "D" and last_strong == "L":
+            classes[i] = "L"
     base = "R" if rtl else "L"
 
     def resolved(kind: str) -> str:

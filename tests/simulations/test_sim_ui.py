@@ -79,7 +79,9 @@ def test_arabic_is_shaped_and_right_to_left():
         ("R", " · "),
         ("D", "43%"),
     ]
-    assert bidi_runs("Team 12 min", False) == [("L", "Team "), ("D", "12"), ("L", " min")]
+    assert bidi_runs("Team 12 min", False) == [("L", "Team 12 min")]
+    assert bidi_runs("B2: مصدر", True) == [("L", "B2"), ("R", ": مصدر")]
+    assert bidi_runs("مخيم 12", True) == [("R", "مخيم "), ("D", "12")]
 
 
 def test_draw_never_changes_state(scenarios, app_factory):
