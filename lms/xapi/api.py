@@ -237,6 +237,9 @@ def consistent_through() -> str:
 def xapi_headers(response: Response) -> Response:
     if request.path == "/xapi" or request.path.startswith("/xapi/"):
         response.headers["X-Experience-API-Version"] = getattr(g, "xapi_version", VERSION_1)
+        if request.path.startswith("/xapi/statements"):
+            # Communication 2.1.3: on every response of the Statement resource, errors included.
+            response.headers.setdefault("X-Experience-API-Consistent-Through", consistent_through())
         for name, value in CORS_HEADERS.items():
             response.headers.setdefault(name, value)
     return response

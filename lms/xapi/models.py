@@ -53,8 +53,6 @@ class Statement(Base):
 
     __table_args__ = (
         Index("ix_lrs_statement_stored", "stored", "seq"),
-        Index("ix_lrs_statement_verb", "verb_id", "stored", "seq"),
-        Index("ix_lrs_statement_registration", "registration", "stored", "seq"),
         Index("ix_lrs_statement_authority", "authority_key", "stored", "seq"),
         Index("ix_lrs_statement_ref", "ref_id"),
     )
@@ -83,6 +81,22 @@ class StatementActivity(Base):
     stored: Mapped[datetime] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
     direct: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StatementTerm(Base):
+    """A verb ("verb:<iri>") or registration ("reg:<uuid>") a statement matches.
+
+    Besides the statement's own verb and registration, a statement whose object is a
+    StatementRef (voiding or not) also carries those of its target, so the ``verb`` and
+    ``registration`` filters return statements that refer to matching statements
+    (Communication 2.1.3).
+    """
+
+    __tablename__ = "lrs_statement_term"
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    stored: Mapped[datetime] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
 
 
 class Attachment(Base):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from . import formats, keys
 from .errors import BadRequest
-from .models import Statement, StatementActivity, StatementAgent
+from .models import Statement, StatementActivity, StatementAgent, StatementTerm
 from .validation import XAPIValidationError, loads, validate_agent
 
 QUERY_PARAMS = {
@@ -167,31 +167,42 @@ def decode_cursor(token: str, max_limit: int) -> StatementQuery:
 
 
 def build_select(query: StatementQuery, own_authority: str | None = None):
-    """SELECT seq, stored, raw of the matching, not voided statements; one page + 1 row."""
+    """SELECT seq, stored, raw of the matching, not voided statements; one page + 1 row.
+
+    The most selective filter among agent, activity, verb and registration drives the query as
+    an index range scan in ``stored`` order; the others are point lookups on the same
+    (key, stored, seq) primary keys.
+    """
     s = Statement.__table__
-    conditions = [s.c.voided.is_(False)]
+    agents, activities, terms = (
+        StatementAgent.__table__,
+        StatementActivity.__table__,
+        StatementTerm.__table__,
+    )
+    filters = []  # (table, key column name, key, only direct matches)
     if query.agent_key is not None:
-        base = StatementAgent.__table__
-        conditions.append(base.c.agent_key == query.agent_key)
-        if not query.related_agents:
-            conditions.append(base.c.direct.is_(True))
-        if query.activity is not None:
-            a = StatementActivity.__table__
-            activity_match = [a.c.seq == base.c.seq, a.c.activity_id == query.activity]
-            if not query.related_activities:
-                activity_match.append(a.c.direct.is_(True))
-            conditions.append(exists().where(*activity_match))
-    elif query.activity is not None:
-        base = StatementActivity.__table__
-        conditions.append(base.c.activity_id == query.activity)
-        if not query.related_activities:
-            conditions.append(base.c.direct.is_(True))
-    else:
-        base = s
-    if query.verb is not None:
-        conditions.append(s.c.verb_id == query.verb)
+        filters.append((agents, "agent_key", query.agent_key, not query.related_agents))
+    if query.activity is not None:
+        filters.append((activities, "activity_id", query.activity, not query.related_activities))
     if query.registration is not None:
-        conditions.append(s.c.registration == query.registration)
+        filters.append((terms, "term", f"reg:{query.registration}", False))
+    if query.verb is not None:
+        filters.append((terms, "term", f"verb:{query.verb}", False))
+
+    conditions = [s.c.voided.is_(False)]
+    base = s
+    for index, (table, column, key, direct_only) in enumerate(filters):
+        if index == 0:
+            base = table
+            conditions.append(base.c[column] == key)
+            if direct_only:
+                conditions.append(base.c.direct.is_(True))
+            continue
+        other = table.alias(f"f{index}")
+        match = [other.c.seq == base.c.seq, other.c.stored == base.c.stored, other.c[column] == key]
+        if direct_only:
+            match.append(other.c.direct.is_(True))
+        conditions.append(exists().where(*match))
     if own_authority is not None:
         conditions.append(s.c.authority_key == own_authority)
     stored, seq = base.c.stored, base.c.seq

@@ -16,6 +16,7 @@ import threading
 import uuid
 import weakref
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from .models import (
     Statement,
     StatementActivity,
     StatementAgent,
+    StatementTerm,
 )
 from .validation import (
     VERSION_1,
@@ -37,6 +39,7 @@ from .validation import (
     assign_stored,
     assign_timestamp,
     assign_version,
+    normalise_context_activities,
     validate_statements,
 )
 
@@ -71,9 +74,10 @@ def insert_ignore(session: Session, model):
 
 _T = Statement.__table__
 # Earlier statements that refer to (or void) any of the given statement ids.
-_REFERRING = select(_T.c.seq, _T.c.ref_id, _T.c.voiding).where(
+_REFERRING = select(_T.c.seq, _T.c.stored, _T.c.ref_id, _T.c.voiding).where(
     _T.c.ref_id.in_(bindparam("ids", expanding=True))
 )
+_RAW_BY_ID = select(_T.c.raw).where(_T.c.statement_id == bindparam("id"))
 
 
 def same_statement(received: dict, stored: dict) -> bool:
@@ -163,6 +167,7 @@ def save_statements(
         assign_timestamp(statement)
         assign_authority(statement, authority)
         assign_version(statement, version)
+        normalise_context_activities(statement)
     _check_voiding_targets(session, statements)
 
     # Insert first; ids already taken come back missing from RETURNING and are compared.
@@ -228,23 +233,81 @@ def _check_voiding_targets(session: Session, new: list[dict]) -> None:
         )
 
 
-def _index_rows(
-    session: Session, new: list[dict], seqs: dict[uuid.UUID, int], stored: dt.datetime
-) -> None:
-    agent_rows, activity_rows = [], []
-    for statement in new:
-        seq = seqs[uuid.UUID(statement["id"])]
-        for key, direct in keys.statement_agents(statement).items():
+def _terms(statement: dict) -> list[str]:
+    terms = ["verb:" + statement["verb"]["id"]]
+    registration = (statement.get("context") or {}).get("registration")
+    if registration:
+        terms.append("reg:" + registration.lower())
+    return terms
+
+
+@dataclass
+class _Matches:
+    """What a statement matches in the index tables (its own, or inherited from a target)."""
+
+    agents: dict[str, bool]
+    activities: dict[str, bool]
+    terms: list[str]
+
+    @classmethod
+    def of(cls, statement: dict) -> _Matches:
+        return cls(
+            keys.statement_agents(statement),
+            keys.statement_activities(statement),
+            _terms(statement),
+        )
+
+    def add(self, other: _Matches) -> None:
+        for key, direct in other.agents.items():
+            self.agents[key] = self.agents.get(key, False) or direct
+        for key, direct in other.activities.items():
+            self.activities[key] = self.activities.get(key, False) or direct
+        self.terms += [t for t in other.terms if t not in self.terms]
+
+
+def _insert_matches(session: Session, items: list[tuple[int, dt.datetime, _Matches]]) -> None:
+    agent_rows, activity_rows, term_rows = [], [], []
+    for seq, stored, matches in items:
+        for key, direct in matches.agents.items():
             agent_rows.append({"seq": seq, "agent_key": key, "stored": stored, "direct": direct})
-        for activity_id, direct in keys.statement_activities(statement).items():
+        for activity_id, direct in matches.activities.items():
             activity_rows.append(
                 {"seq": seq, "activity_id": activity_id, "stored": stored, "direct": direct}
             )
+        for term in matches.terms:
+            term_rows.append({"seq": seq, "term": term, "stored": stored})
     connection = session.connection()
     if agent_rows:
         connection.execute(insert_ignore(session, StatementAgent), agent_rows)
     if activity_rows:
         connection.execute(insert_ignore(session, StatementActivity), activity_rows)
+    if term_rows:
+        connection.execute(insert_ignore(session, StatementTerm), term_rows)
+
+
+def _index_rows(
+    session: Session, new: list[dict], seqs: dict[uuid.UUID, int], stored: dt.datetime
+) -> None:
+    _insert_matches(session, [(seqs[uuid.UUID(s["id"])], stored, _Matches.of(s)) for s in new])
+
+
+def _target_matches(
+    session: Session, target: uuid.UUID, known: dict[uuid.UUID, dict], depth: int = 8
+) -> _Matches | None:
+    """What a referenced statement matches, following its own references (a few levels)."""
+    statement = known.get(target)
+    if statement is None:
+        raw = session.connection().execute(_RAW_BY_ID, {"id": target}).scalar()
+        if raw is None:
+            return None
+        statement = json.loads(raw)
+    matches = _Matches.of(statement)
+    obj = statement["object"]
+    if depth > 0 and obj.get("objectType") == "StatementRef":
+        inner = _target_matches(session, uuid.UUID(obj["id"]), known, depth - 1)
+        if inner is not None:
+            matches.add(inner)
+    return matches
 
 
 def _link_references(
@@ -252,40 +315,33 @@ def _link_references(
 ) -> None:
     """Voiding (Data 2.3.2) and statement references in queries (Communication 2.1.3).
 
-    A voided statement is flagged; a statement whose object is a StatementRef gets the agent and
-    activity index rows of its target (which already carry those of the target's own target), so
-    a query matching the target also returns it. Either statement may arrive first.
+    A voided statement is flagged. A statement whose object is a StatementRef (voiding or not)
+    also gets index rows for what its target matches, so a query matching the target returns
+    it too (the voided target itself never). Either statement may arrive first.
     """
+    known = {uuid.UUID(s["id"]): s for s in new}
     void_targets: list[uuid.UUID] = []
-    pairs: list[tuple[int, int]] = []  # (referring seq, target seq)
-    referring: list[tuple[int, uuid.UUID]] = []
+    items: list[tuple[int, dt.datetime, _Matches]] = []
     for statement in new:
         if statement["object"].get("objectType") != "StatementRef":
             continue
         target = uuid.UUID(statement["object"]["id"])
         if statement["verb"]["id"] == iris.VOIDED:
             void_targets.append(target)
-        else:
-            referring.append((seqs[uuid.UUID(statement["id"])], target))
-    if referring:
-        target_seqs = dict(
-            session.execute(
-                select(Statement.statement_id, Statement.seq).where(
-                    Statement.statement_id.in_([t for _, t in referring])
-                )
-            ).all()
-        )
-        pairs += [(seq, target_seqs[t]) for seq, t in referring if t in target_seqs]
+        matches = _target_matches(session, target, known)
+        if matches is not None:
+            items.append((seqs[uuid.UUID(statement["id"])], stored, matches))
     # Statements stored earlier that refer to (or void) one of the new statements.
-    new_ids = {uuid.UUID(s["id"]): seqs[uuid.UUID(s["id"])] for s in new}
-    own_seqs = set(new_ids.values())
-    for seq, ref_id, voiding in (
-        session.connection().execute(_REFERRING, {"ids": list(new_ids)}).all()
+    own_seqs = set(seqs.values())
+    for seq, stored_at, ref_id, voiding in (
+        session.connection().execute(_REFERRING, {"ids": list(known)}).all()
     ):
         if voiding:
             void_targets.append(ref_id)
-        elif seq not in own_seqs:
-            pairs.append((seq, new_ids[ref_id]))
+        if seq not in own_seqs:
+            matches = _target_matches(session, ref_id, known)
+            if matches is not None:
+                items.append((seq, stored_at, matches))
     if void_targets:
         session.execute(
             update(Statement)
@@ -293,33 +349,8 @@ def _link_references(
             .values(voided=True)
             .execution_options(synchronize_session=False)
         )
-    for seq, target in pairs:
-        _copy_index_rows(session, seq, target, stored)
-
-
-def _copy_index_rows(session: Session, seq: int, target: int, stored: dt.datetime) -> None:
-    stored_at = session.scalar(select(Statement.stored).where(Statement.seq == seq)) or stored
-    agents = session.execute(
-        select(StatementAgent.agent_key, StatementAgent.direct).where(StatementAgent.seq == target)
-    ).all()
-    if agents:
-        session.execute(
-            insert_ignore(session, StatementAgent),
-            [{"seq": seq, "agent_key": k, "stored": stored_at, "direct": d} for k, d in agents],
-        )
-    activities = session.execute(
-        select(StatementActivity.activity_id, StatementActivity.direct).where(
-            StatementActivity.seq == target
-        )
-    ).all()
-    if activities:
-        session.execute(
-            insert_ignore(session, StatementActivity),
-            [
-                {"seq": seq, "activity_id": a, "stored": stored_at, "direct": d}
-                for a, d in activities
-            ],
-        )
+    if items:
+        _insert_matches(session, items)
 
 
 # --- activities -----------------------------------------------------------------------------

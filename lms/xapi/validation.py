@@ -662,6 +662,17 @@ def assign_version(statement: dict, version: str) -> None:
         statement["version"] = VERSION_2 if is_v2(version) else "1.0.0"
 
 
+def normalise_context_activities(statement: dict) -> None:
+    """Data 2.4.6.2: single Activity objects in contextActivities are stored (and returned) as
+    arrays of one, in the statement and in a SubStatement."""
+    for stmt in (statement, statement.get("object") or {}):
+        context_activities = (stmt.get("context") or {}).get("contextActivities")
+        if isinstance(context_activities, dict):
+            for key, value in context_activities.items():
+                if isinstance(value, dict):
+                    context_activities[key] = [value]
+
+
 def prepare_statement(
     stmt: dict,
     authority: Mapping,
@@ -679,4 +690,5 @@ def prepare_statement(
     assign_timestamp(stmt)
     assign_authority(stmt, authority)
     assign_version(stmt, version)
+    normalise_context_activities(stmt)
     return stmt

@@ -96,9 +96,7 @@ def upgrade():
     with op.batch_alter_table('lrs_statement', schema=None) as batch_op:
         batch_op.create_index('ix_lrs_statement_authority', ['authority_key', 'stored', 'seq'], unique=False)
         batch_op.create_index('ix_lrs_statement_ref', ['ref_id'], unique=False)
-        batch_op.create_index('ix_lrs_statement_registration', ['registration', 'stored', 'seq'], unique=False)
         batch_op.create_index('ix_lrs_statement_stored', ['stored', 'seq'], unique=False)
-        batch_op.create_index('ix_lrs_statement_verb', ['verb_id', 'stored', 'seq'], unique=False)
 
     op.create_table('lrs_statement_activity',
     sa.Column('activity_id', sa.Text(), nullable=False),
@@ -106,6 +104,12 @@ def upgrade():
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('direct', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('activity_id', 'stored', 'seq', name=op.f('pk_lrs_statement_activity'))
+    )
+    op.create_table('lrs_statement_term',
+    sa.Column('term', sa.Text(), nullable=False),
+    sa.Column('stored', lms.db.TZDateTime(timezone=True), nullable=False),
+    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.PrimaryKeyConstraint('term', 'stored', 'seq', name=op.f('pk_lrs_statement_term'))
     )
     op.create_table('lrs_statement_agent',
     sa.Column('agent_key', sa.Text(), nullable=False),
@@ -118,11 +122,10 @@ def upgrade():
 
 def downgrade():
     op.drop_table('lrs_statement_agent')
+    op.drop_table('lrs_statement_term')
     op.drop_table('lrs_statement_activity')
     with op.batch_alter_table('lrs_statement', schema=None) as batch_op:
-        batch_op.drop_index('ix_lrs_statement_verb')
         batch_op.drop_index('ix_lrs_statement_stored')
-        batch_op.drop_index('ix_lrs_statement_registration')
         batch_op.drop_index('ix_lrs_statement_ref')
         batch_op.drop_index('ix_lrs_statement_authority')
 

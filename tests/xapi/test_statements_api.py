@@ -621,3 +621,34 @@ def test_portal_session_records_own_statements(app, client):
     assert stored["authority"] == own_agent
     assert session_lrs.post("statements", json_body=statement()).status_code == 403
     assert _ids(session_lrs.get("statements")) == [mine["id"]]
+
+
+def test_verb_filter_returns_statements_targeting_a_voided_match(lrs):
+    """Communication 2.1.4: a voided statement is not returned, statements targeting it are."""
+    verb = "https://training.unmic.example/xapi/verbs/reported-" + uuid.uuid4().hex
+    target = statement(verb={"id": verb})
+    lrs.post("statements", json_body=target)
+    voiding, _ = _void(lrs, target["id"])
+    referring = statement(
+        verb={"id": verb}, object={"objectType": "StatementRef", "id": target["id"]}
+    )
+    lrs.post("statements", json_body=referring)
+    assert _ids(lrs.get("statements", params={"verb": verb})) == [referring["id"], voiding["id"]]
+    assert _ids(lrs.get("statements", params={"verb": verb, "limit": "1"})) == [referring["id"]]
+
+
+def test_single_context_activities_are_returned_as_arrays(lrs):
+    course = activity("https://training.unmic.example/xapi/activities/course/cptm")
+    stmt = statement(context={"contextActivities": {"parent": course}})
+    lrs.post("statements", json_body=stmt)
+    stored = lrs.get("statements", params={"statementId": stmt["id"]}).get_json()
+    assert stored["context"]["contextActivities"]["parent"] == [course]
+    # Sending the same statement again (single object form) is still the same statement.
+    assert lrs.post("statements", json_body=stmt).status_code == 200
+
+
+def test_consistent_through_on_every_statement_response(lrs):
+    lrs.version = None
+    response = lrs.get("statements")
+    assert response.status_code == 400
+    assert response.headers["X-Experience-API-Consistent-Through"].endswith("Z")
