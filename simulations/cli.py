@@ -253,6 +253,16 @@ def run_play(args, scenario_name: str | None, launched=None) -> int:
                 tracker.abandon()
     finally:
         app.close()
+    if args.report:
+        from simulations.report import aar_markdown
+
+        try:
+            Path(args.report).write_text(
+                aar_markdown(app.state, lang, app.mastery_score), encoding="utf-8"
+            )
+        except OSError as exc:
+            raise RunError(f"cannot write the review to {args.report}: {exc}") from None
+        print(f"Review: {args.report}")
     if tracker is not None:
         report = tracker.flush()
         print(
@@ -333,6 +343,9 @@ def _play_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="random seed (default: launch seed or 1)")
     parser.add_argument("--lang", help="interface and scenario language, e.g. en, fr, ar")
     parser.add_argument("--screenshots", metavar="DIR", help="write PNG screenshots here")
+    parser.add_argument(
+        "--report", metavar="FILE", help="write the after-action review (Markdown) here"
+    )
     parser.add_argument(
         "--decisions",
         metavar="FILE",

@@ -22,7 +22,7 @@ from simulations.ui.scenes import (
     handle_buttons,
     panel,
 )
-from simulations.ui.strings import colon, t
+from simulations.ui.strings import colon, comma, t
 
 
 class Overlay(Scene):
@@ -494,7 +494,7 @@ class BriefingScene(Overlay):
         y += fs // 2
         small = int(fs * 0.85)
         for team in scenario.teams:
-            roles = ", ".join(tr(scenario.role(r).name, lang) for r in team.roles)
+            roles = comma(lang).join(tr(scenario.role(r).name, lang) for r in team.roles)
             app.text.draw(
                 surface,
                 f"{tr(team.name, lang)}{colon(lang)}{roles}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pygame
 
 from simulations.engine import DIMENSION_NAMES, DIMENSIONS, scorecard, tr
+from simulations.report import strengths_and_gaps
 from simulations.ui.dialogs import Overlay
 from simulations.ui.scenes import (
     ACCENT,
@@ -21,7 +22,7 @@ from simulations.ui.scenes import (
     Scene,
     clock_text,
 )
-from simulations.ui.strings import colon, t
+from simulations.ui.strings import colon, comma, t
 
 
 def _bar(surface, app, rect: pygame.Rect, label: str, value: float, mark: float | None) -> None:
@@ -148,7 +149,7 @@ class ReviewScene(Scene):
     def layout(self) -> None:
         app, fs, lang = self.app, self.app.fs, self.app.lang
         w, h = app.size
-        self.header = pygame.Rect(fs, fs // 2, w - 2 * fs, int(fs * 7.5))
+        self.header = pygame.Rect(fs, fs // 2, w - 2 * fs, int(fs * 8.2))
         self.view = pygame.Rect(
             fs, self.header.bottom + fs // 2, w - 2 * fs, h - self.header.bottom - int(fs * 2.2)
         )
@@ -290,7 +291,26 @@ class ReviewScene(Scene):
                 pygame.Rect(
                     inner.x, inner.y + int(fs * 3.4), inner.width, inner.height - int(fs * 3.4)
                 ),
-                max_lines=3,
+                max_lines=2,
+            )
+        good, weak = strengths_and_gaps(app.state, app.mastery_score)
+        dims = [
+            (t("went_well", lang), good, GOOD),
+            (t("to_improve", lang), weak[:2], WARN),
+        ]
+        parts = [
+            f"{label}{colon(lang)}{comma(lang).join(tr(DIMENSION_NAMES[d], lang) for d in found)}"
+            for label, found, _ in dims
+            if found
+        ]
+        if parts:
+            app.text.draw(
+                surface,
+                "  ·  ".join(parts),
+                int(fs * 0.85),
+                ACCENT,
+                pygame.Rect(inner.x, inner.bottom - int(fs * 1.2), inner.width, int(fs * 1.4)),
+                True,
             )
         # timeline
         pygame.draw.rect(surface, PANEL, self.view, border_radius=10)

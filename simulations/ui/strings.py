@@ -127,6 +127,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "ar": "المزيد في الأسفل: الأسهم أو عجلة الفأرة",
     },
     "start": {"en": "Start", "fr": "Commencer", "ar": "ابدأ"},
+    "went_well": {"en": "Went well", "fr": "Points forts", "ar": "نقاط القوة"},
+    "to_improve": {"en": "To improve", "fr": "À améliorer", "ar": "للتحسين"},
     "min": {"en": "min", "fr": "min", "ar": "دقيقة"},
     "marker_crowd": {"en": "Crowd", "fr": "Foule", "ar": "حشد"},
     "marker_cordon": {"en": "Cordon", "fr": "Bouclage", "ar": "طوق"},
@@ -157,3 +159,8 @@ def t(key: str, lang: str) -> str:
 def colon(lang: str) -> str:
     """A colon and space as the language writes them (French puts a space before it)."""
     return "\u00a0: " if lang == "fr" else ": "
+
+
+def comma(lang: str) -> str:
+    """The list separator of the language (Arabic has its own comma)."""
+    return "، " if lang == "ar" else ", "
