@@ -107,11 +107,7 @@ def index():
     enrolments = {e.course_id: e for e in learning.enrolments_of(current_user)}
     if mine:
         rotation = learning.next_rotation(current_user.person)
-        required = {
-            e.course_id
-            for e in enrolments.values()
-            if e.required and (rotation is None or e.rotation_id == rotation.id)
-        }
+        required = {item.course.id for item in learning.required_items(current_user, rotation)}
         courses = [c for c in courses if c.id in required]
     db.session.commit()
     return render_template(

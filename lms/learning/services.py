@@ -295,6 +295,7 @@ def check_completion(user: User, enrolment: Enrolment, session: Session, languag
     st.save(
         [
             st.completed_course(actor, enrolment, now, session.id, language),
+            st.satisfied_course(actor, enrolment, now, session.id, language),
             st.terminated_course(actor, enrolment, now, session.id, language, session.started),
         ]
     )
@@ -521,34 +522,94 @@ def next_rotation(person: Person | None, today: date | None = None) -> Rotation 
 
 
 @dataclass
+class Item:
+    """A course on the learner's page, with the learner's enrolment when there is one."""
+
+    course: Course
+    enrolment: Enrolment | None = None
+    due_on: date | None = None
+
+    @property
+    def expires_on(self) -> date | None:
+        return self.enrolment.expires_on if self.enrolment else None
+
+
+@dataclass
 class Overview:
     rotation: Rotation | None
-    required: list[Enrolment]
-    due: list[Enrolment]
-    expiring: list[Enrolment]
-    others: list[Enrolment]
+    required: list[Item]
+    due: list[Item]
+    expiring: list[Item]
+    others: list[Item]
+
+
+def readiness_courses(person: Person | None, rotation: Rotation | None) -> dict[str, date | None]:
+    """Courses the readiness requirements of the rotation's mission ask of this person's role,
+    with their due dates."""
+    if person is None or rotation is None:
+        return {}
+    from lms.readiness.models import Requirement
+
+    found: dict[str, date | None] = {}
+    for req in db.session.scalars(
+        select(Requirement).where(
+            Requirement.mission_id == rotation.contingent.mission_id,
+            Requirement.kind == "course",
+            Requirement.active.is_(True),
+        )
+    ):
+        if req.roles and person.role not in req.roles:
+            continue
+        due = None
+        if req.due_days_before is not None:
+            due = rotation.planned_deployment - timedelta(days=req.due_days_before)
+        found[req.ref] = due
+    return found
+
+
+def required_items(user: User, rotation: Rotation | None) -> list[Item]:
+    """Courses required for the next rotation: enrolled as required by a trainer, or asked by
+    the readiness requirements for the learner's role."""
+    enrolments = {e.course_id: e for e in enrolments_of(user)}
+    items: dict[uuid.UUID, Item] = {}
+    if rotation is not None:
+        for e in enrolments.values():
+            if e.required and e.rotation_id == rotation.id:
+                items[e.course_id] = Item(e.course, e, e.due_on)
+    wanted = readiness_courses(user.person, rotation)
+    if wanted:
+        for course in db.session.scalars(select(Course).where(Course.slug.in_(list(wanted)))):
+            due = wanted[course.slug]
+            if course.id in items:
+                items[course.id].due_on = items[course.id].due_on or due
+            else:
+                items[course.id] = Item(course, enrolments.get(course.id), due)
+    return sorted(items.values(), key=lambda i: (i.due_on or date.max, i.course.slug))
 
 
 def learner_overview(user: User, today: date | None = None, horizon_days: int = 90) -> Overview:
     today = today or date.today()
-    enrolments = enrolments_of(user)
     rotation = next_rotation(user.person, today)
-    required = [e for e in enrolments if e.required and rotation and e.rotation_id == rotation.id]
+    required = required_items(user, rotation)
+    required_ids = {i.course.id for i in required}
+    enrolled = [Item(e.course, e, e.due_on) for e in enrolments_of(user)]
     due = sorted(
-        (e for e in enrolments if e.completed_at is None and e.due_on),
-        key=lambda e: e.due_on,
+        (
+            i
+            for i in required + [i for i in enrolled if i.course.id not in required_ids]
+            if i.due_on and (i.enrolment is None or i.enrolment.completed_at is None)
+        ),
+        key=lambda i: i.due_on,
     )
     expiring = sorted(
         (
-            e
-            for e in enrolments
-            if e.completed_at
-            and e.expires_on
-            and e.expires_on <= today + timedelta(days=horizon_days)
+            i
+            for i in enrolled
+            if i.expires_on and i.expires_on <= today + timedelta(days=horizon_days)
         ),
-        key=lambda e: e.expires_on,
+        key=lambda i: i.expires_on,
     )
-    others = [e for e in enrolments if e not in required]
+    others = [i for i in enrolled if i.course.id not in required_ids]
     return Overview(rotation, required, due, expiring, others)
 
 

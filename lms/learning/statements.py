@@ -233,6 +233,21 @@ def completed_course(actor, enrolment, when, session_id, language) -> dict:
     )
 
 
+def satisfied_course(actor, enrolment, when, session_id, language) -> dict:
+    """cmi5: the LMS records that the course's moveOn criteria are met."""
+    return _statement(
+        actor,
+        iris.SATISFIED,
+        course_activity(enrolment.course),
+        enrolment,
+        when,
+        cmi5=True,
+        moveon=True,
+        session_id=session_id,
+        language=language,
+    )
+
+
 def terminated_course(actor, enrolment, when, session_id, language, started: datetime) -> dict:
     return _statement(
         actor,

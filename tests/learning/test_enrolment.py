@@ -57,9 +57,48 @@ def test_trainer_enrols_a_rotation_they_can_see(client, app, demo, courses):
     assert "/courses/cyber-hygiene" in mine.text
     home = client.get("/")
     assert "/courses/cyber-hygiene" in home.text
-    catalog = client.get("/courses/?mine=1")
-    assert "/courses/cyber-hygiene" in catalog.text
-    assert "/courses/digital-basics" not in catalog.text
+    catalog = client.get("/courses/?mine=1").text
+    with app.app_context():
+        trainee = db.session.scalar(select(User).where(User.username == "trainee"))
+        rotation = services.next_rotation(trainee.person)
+        required = {i.course.slug for i in services.required_items(trainee, rotation)}
+        from_readiness = set(services.readiness_courses(trainee.person, rotation))
+    assert "cyber-hygiene" in required and from_readiness <= required
+    for slug in courses:
+        assert (f'href="/courses/{slug}"' in catalog) == (slug in required), slug
+
+
+def test_readiness_requirements_make_courses_required(client, app, demo, courses):
+    """Without any enrolment, the mission's readiness requirements for the trainee's role show
+    on the learner's page, not enrolled yet, with their due dates."""
+    from lms.readiness.models import Requirement
+
+    with app.app_context():
+        trainee = db.session.scalar(select(User).where(User.username == "trainee"))
+        trainee.locale = "en"
+        rotation = services.next_rotation(trainee.person)
+        mission_id = rotation.contingent.mission_id
+        db.session.add(
+            Requirement(
+                mission_id=mission_id,
+                title="Information integrity",
+                kind="course",
+                ref="information-integrity",
+                rule="completed",
+                roles=[trainee.person.role],
+                validity_months=24,
+                due_days_before=14,
+            )
+        )
+        db.session.commit()
+        due = rotation.planned_deployment - timedelta(days=14)
+        items = {i.course.slug: i for i in services.required_items(trainee, rotation)}
+        assert items["information-integrity"].enrolment is None
+        assert items["information-integrity"].due_on == due
+    login(client, "trainee", "carana-trainee-2026")
+    mine = client.get("/learn/").text
+    assert 'href="/courses/information-integrity"' in mine
+    assert "Not enrolled" in mine
 
 
 def test_trainer_cannot_enrol_another_countrys_rotation(client, app, demo, courses):
