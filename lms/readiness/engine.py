@@ -12,6 +12,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 DONE = "done"  # met today and still valid on the deployment date
 EXPIRING = "expiring"  # met today, but runs out before the deployment date
@@ -37,13 +38,10 @@ class Rule:
         return self.roles is None or role in self.roles
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     rule_key: str
     at: date
     kind: str  # "done" or "waived"
-    statement_id: str = ""
-    detail: str = ""
 
 
 @dataclass

@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Timestamps, UUIDPk, utcnow
 from lms.extensions import db
+from lms.xapi.models import Statement
 
 REQUIREMENT_KINDS = {"course": _l("Course"), "exercise": _l("Scenario exercise")}
 REQUIREMENT_RULES = {"completed": _l("Completed"), "passed": _l("Passed")}
@@ -56,3 +57,8 @@ class ReadinessReport(UUIDPk, db.Model):
 
     rotation = relationship("Rotation")
     signed_by = relationship("User")
+
+
+# Readiness reads each person's completions, passes and waivers: an index on actor then verb
+# keeps that a short range scan however large the LRS grows.
+Index("ix_lrs_statement_actor_verb", Statement.actor_key, Statement.verb_id, Statement.activity_id)

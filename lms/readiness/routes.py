@@ -30,7 +30,8 @@ from lms.extensions import db
 from lms.navigation import NavLink
 from lms.org import scoping
 from lms.org.models import PERSON_ROLES, Contingent, Mission, Person, Rotation
-from lms.org.routes import get_visible_contingent, get_visible_rotation, parse_uuid
+from lms.org.routes import get_visible_contingent, get_visible_rotation, page_arg, parse_uuid
+from lms.org.services import Page
 from lms.readiness import charts, engine, services
 from lms.readiness.forms import RequirementForm, SignOffForm, WaiverForm
 from lms.readiness.models import ReadinessReport, Requirement
@@ -113,6 +114,15 @@ def _filters():
 def rotation(rotation_id):
     rot = get_visible_rotation(rotation_id)
     role, subunit_id = _filters()
+    # Audit first: committing expires loaded objects, so it comes before the figures are read.
+    record(
+        current_user,
+        "readiness.view",
+        f"rotation:{rot.id}",
+        role=role,
+        subunit=str(subunit_id or ""),
+    )
+    db.session.commit()
     view = services.rotation_readiness(rot, role=role, subunit_id=subunit_id)
     search = request.args.get("q", "").strip().lower()[:100]
     sort = request.args.get("sort", "missing")
@@ -127,14 +137,11 @@ def rotation(rotation_id):
         people = sorted(people, key=lambda r: (r.person.family_name, r.person.given_name))
     else:
         people = sorted(people, key=lambda r: (-len(r.status.missing), r.person.family_name))
-    record(
-        current_user,
-        "readiness.view",
-        f"rotation:{rot.id}",
-        role=role,
-        subunit=str(subunit_id or ""),
-    )
-    db.session.commit()
+    per_page = 50
+    page = Page(items=[], page=page_arg(), per_page=per_page, total=len(people))
+    page.page = min(page.page, page.pages)
+    people = people[(page.page - 1) * per_page : page.page * per_page]
+    page.items = people
     trend_chart = charts.line_chart(
         view.trend,
         projection=view.projection,
@@ -160,6 +167,7 @@ def rotation(rotation_id):
         rotation=rot,
         view=view,
         people=people,
+        page=page,
         role=role,
         subunit_id=subunit_id,
         search=search,
@@ -225,20 +233,11 @@ def person(person_id):
     history = services.transcript(person)
     record(current_user, "readiness.transcript", f"person:{person.id}")
     db.session.commit()
-    waiver_forms = {}
-    for r, _status in statuses:
-        if scoping.can_see_contingent(current_user, r.contingent):
-            form = WaiverForm(prefix=str(r.id)[:8])
-            form.requirement_id.choices = [
-                (q.id, q.title) for q in services.requirements_for(r.contingent.mission_id)
-            ]
-            waiver_forms[r.id] = form
     return render_template(
         "readiness/person.html",
         person=person,
         statuses=statuses,
         history=history,
-        waiver_forms=waiver_forms,
     )
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from lms.audit.services import record
 from lms.extensions import db
@@ -103,7 +105,6 @@ def evidence_for(
                 Statement.verb_id,
                 Statement.activity_id,
                 Statement.timestamp,
-                Statement.statement_id,
             ).where(
                 Statement.actor_key.in_(keys[i : i + CHUNK]),
                 Statement.activity_id.in_(list(by_activity)),
@@ -111,17 +112,13 @@ def evidence_for(
                 Statement.voided.is_(False),
             )
         )
-        for actor_key, verb_id, activity, timestamp, statement_id in rows:
+        for actor_key, verb_id, activity, timestamp in rows:
+            day = timestamp.date()
+            kind = "waived" if verb_id == iris.WAIVED else "done"
+            bucket = found[key_to_person[actor_key]]
             for rule in by_activity.get(activity, ()):
                 if verb_id in rule.verbs:
-                    found[key_to_person[actor_key]].append(
-                        engine.Evidence(
-                            rule.key,
-                            engine.to_day(timestamp),
-                            "waived" if verb_id == iris.WAIVED else "done",
-                            str(statement_id),
-                        )
-                    )
+                    bucket.append(engine.Evidence(rule.key, day, kind))
     return found
 
 
@@ -141,6 +138,10 @@ class RotationReadiness:
     rows: list[PersonRow]
     trend: list[tuple[date, float]]
     projection: list[tuple[date, float]]
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return {str(r.id): r.title for r in self.requirements}
 
     @property
     def total(self) -> int:
@@ -188,6 +189,65 @@ class RotationReadiness:
         return dict(states)
 
 
+class _FiguresCache:
+    """Per-process memo of people's readiness figures, keyed on everything they depend on.
+
+    The key holds the LRS's latest statement number, so any new statement (a completion, a
+    waiver, a statement synced from a field kit) gives a new key: figures are never stale.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self._items: OrderedDict = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_figures_cache = _FiguresCache()
+
+
+def _person_figures(rotation, members, reqs, rules, today, deployment) -> dict:
+    """person id -> (PersonStatus, ready intervals), computed from the LRS or the memo."""
+    lrs_version = db.session.scalar(select(func.max(Statement.seq))) or 0
+    req_version = tuple((str(r.id), r.updated_at.isoformat()) for r in reqs)
+    people = tuple(sorted((str(p.id), p.role) for _, p in members))
+    key = (
+        str(rotation.id),
+        deployment,
+        today,
+        lrs_version,
+        req_version,
+        hash(people),
+        current_app.config["ACTIVITY_BASE"],
+    )
+    cached = _figures_cache.get(key)
+    if cached is not None:
+        return cached
+    evidence = evidence_for([p.id for _, p in members], rules)
+    figures = {
+        person.id: (
+            engine.person_status(rules, person.role, evidence[person.id], today, deployment),
+            engine.ready_intervals(rules, person.role, evidence[person.id]),
+        )
+        for _, person in members
+    }
+    _figures_cache.put(key, figures)
+    return figures
+
+
 def rotation_readiness(
     rotation: Rotation,
     *,
@@ -203,6 +263,7 @@ def rotation_readiness(
     stmt = (
         select(RotationMember, Person)
         .join(Person, Person.id == RotationMember.person_id)
+        .options(joinedload(RotationMember.subunit))
         .where(RotationMember.rotation_id == rotation.id, Person.erased_at.is_(None))
         .order_by(Person.family_name, Person.given_name)
     )
@@ -211,18 +272,8 @@ def rotation_readiness(
     if subunit_id:
         stmt = stmt.where(RotationMember.subunit_id == subunit_id)
     members = db.session.execute(stmt).all()
-    evidence = evidence_for([p.id for _, p in members], rules)
-    rows = []
-    for member, person in members:
-        ev = evidence[person.id]
-        rows.append(
-            PersonRow(
-                member,
-                person,
-                engine.person_status(rules, person.role, ev, today, deployment),
-                engine.ready_intervals(rules, person.role, ev),
-            )
-        )
+    computed = _person_figures(rotation, members, reqs, rules, today, deployment)
+    rows = [PersonRow(member, person, *computed[person.id]) for member, person in members]
     start = min(today, deployment) - timedelta(days=trend_days)
     intervals = [r.intervals for r in rows]
     trend = engine.daily_share(intervals, start, min(today, deployment))
