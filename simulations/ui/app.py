@@ -50,6 +50,8 @@ class App:
         pygame.display.set_caption(scenario.title.get(lang, scenario.title["en"]))
         flags = pygame.RESIZABLE | (pygame.FULLSCREEN if fullscreen else 0)
         self.screen = pygame.display.set_mode(size, flags)
+        self.fullscreen = fullscreen
+        self.window_size = size
         self.scenario = scenario
         self.lang = lang
         self.rtl = lang in RTL_LANGUAGES
@@ -125,6 +127,16 @@ class App:
             self.stack.relayout()
         else:
             self.stack.handle_event(event)
+
+    def toggle_fullscreen(self) -> None:
+        """F11: fill the projector screen, or go back to a window."""
+        self.fullscreen = not self.fullscreen
+        if self.fullscreen:
+            self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+        else:
+            self.screen = pygame.display.set_mode(self.window_size, pygame.RESIZABLE)
+        self._apply_size(self.screen.get_size())
+        self.stack.relayout()
 
     def screenshot(self, path: Path) -> Path:
         self.draw()

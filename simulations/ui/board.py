@@ -339,6 +339,9 @@ class BoardScene(Scene):
         if event.type == pygame.KEYDOWN and event.key == pygame.K_KP_MINUS:
             self.change_speed(-1)
             return
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_F11:
+            self.app.toggle_fullscreen()
+            return
         if event.type == pygame.KEYDOWN and event.key == pygame.K_d:
             open_now = self.app.state.open_decisions()
             if open_now:

@@ -504,5 +504,12 @@ class BriefingScene(Overlay):
                 True,
             )
             y += app.text.line_height(small)
+        app.text.draw(
+            surface,
+            t("keys_help", lang),
+            int(fs * 0.75),
+            MUTED,
+            pygame.Rect(body.x, self.buttons[0].rect.y - int(fs * 1.4), body.width, fs * 2),
+        )
         for button in self.buttons:
             button.draw(surface, app, self.mouse)

@@ -10,7 +10,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "paused": {"en": "PAUSED", "fr": "EN PAUSE", "ar": "متوقف مؤقتًا"},
     "slower": {"en": "Slower", "fr": "Ralentir", "ar": "أبطأ"},
     "faster": {"en": "Faster", "fr": "Accélérer", "ar": "أسرع"},
-    "speed": {"en": "Speed", "fr": "Vitesse", "ar": "السرعة"},
     "release": {"en": "Release inject", "fr": "Lancer un événement", "ar": "إطلاق حدث"},
     "note": {"en": "Observer note", "fr": "Note d'observation", "ar": "ملاحظة المراقب"},
     "scores": {"en": "Scoreboard", "fr": "Tableau des scores", "ar": "لوحة النتائج"},
@@ -89,7 +88,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Revue après action",
         "ar": "مراجعة ما بعد التمرين",
     },
-    "timeline": {"en": "Timeline", "fr": "Chronologie", "ar": "التسلسل الزمني"},
     "missed": {
         "en": "No decision in time",
         "fr": "Pas de décision à temps",
@@ -106,9 +104,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "ar": "استخدم العجلة أو الأسهم للتمرير. Esc أو Q للخروج.",
     },
     "keys_help": {
-        "en": "Space pause · +/- speed · R release · N note · S scores · E end",
-        "fr": "Espace pause · +/- vitesse · R lancer · N note · S scores · E fin",
-        "ar": "المسافة إيقاف · +/- السرعة · R إطلاق · N ملاحظة · S النتائج · E إنهاء",
+        "en": "Space pause · +/- speed · D decision · R release · N note · S scores · E end · F11 full screen",
+        "fr": "Espace pause · +/- vitesse · D décision · R lancer · N note · S scores · E fin · F11 plein écran",
+        "ar": "المسافة إيقاف · +/- السرعة · D قرار · R إطلاق · N ملاحظة · S النتائج · E إنهاء · F11 ملء الشاشة",
     },
     "ended": {"en": "Exercise ended", "fr": "Exercice terminé", "ar": "انتهى التمرين"},
     "decision_recorded": {

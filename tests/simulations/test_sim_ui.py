@@ -190,3 +190,12 @@ def test_every_marker_and_inject_kind_has_a_label_in_each_language():
         assert set(STRINGS[key]) >= {"en", "fr", "ar"}, key
     for key, text in STRINGS.items():
         assert all(text[lang].strip() for lang in ("en", "fr", "ar")), key
+
+
+def test_full_screen_toggle(scenarios, app_factory):
+    app = app_factory(scenarios["poc-camp"])
+    _key(app, pygame.K_F11)
+    assert app.fullscreen
+    app.draw()
+    _key(app, pygame.K_F11)
+    assert not app.fullscreen and app.size == (1280, 720)
