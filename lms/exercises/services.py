@@ -456,6 +456,7 @@ class TimelineEntry:
     best_option: str = ""
     best_explanation: str = ""
     timed_out: bool = False
+    note: str = ""
     decision_id: str = ""
     team_id: str = ""
     role_id: str = ""
@@ -659,16 +660,8 @@ def _entry(statement: dict, scenario, lang: str, start: str) -> TimelineEntry | 
             inject = scenario.inject(inject_id)
             title = scenarios.text(inject.title, lang)
             detail = scenarios.text(inject.text, lang)
-        manual = _("released by the controller") if ext.get(sim_iris.EXT_MANUAL) else ""
-        return TimelineEntry(
-            "inject",
-            clock,
-            stamp,
-            title,
-            detail,
-            option=manual,
-            team=str(ext.get(sim_iris.EXT_INJECT_KIND, "")),
-        )
+        note = _("released by the controller") if ext.get(sim_iris.EXT_MANUAL) else ""
+        return TimelineEntry("inject", clock, stamp, title, detail, note=note)
     if verb == iris.ANSWERED:
         return _decision_entry(statement, scenario, lang, clock, stamp)
     if verb == iris.COMPLETED:

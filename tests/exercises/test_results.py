@@ -29,7 +29,7 @@ def _app_statements(run: ExerciseRun, answers: list[tuple[str, str, str, str, in
     """What the desktop app sends: initialized, answered (decision, option, team, role, raw,
     max), completed, passed/failed and terminated, all under one session of the run."""
     session_id = str(uuid.uuid4())
-    t0 = dt.datetime(2026, 11, 21, 8, 0, tzinfo=dt.UTC)
+    t0 = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
 
     def statement(verb, obj_id, minute, result=None, ext=None):
         s = {
