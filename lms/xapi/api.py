@@ -269,7 +269,7 @@ def _dispatch(resource: str) -> Response:
     if resource == "about":
         if xr.method != "GET":
             raise LRSError(405, "the About resource only answers GET")
-        g.xapi_version = VERSION_1
+        g.xapi_version = parse_version_header(xr.header("x-experience-api-version")) or VERSION_1
         return about()
     g.xapi_version = check_version(xr)
     handler = HANDLERS.get((resource, xr.method))
@@ -645,9 +645,14 @@ def get_agents(xr: XRequest, creds: Credentials) -> Response:
 
 
 def about() -> Response:
+    # 1.0.x clients are told the 1.0.x versions (a 1.0.3 About lists only 0.9 to 1.0.x); clients
+    # that ask with the IEEE 9274.1.1 header also learn that 2.0.0 is supported.
+    versions = ["1.0.3", "1.0.2", "1.0.1", "1.0.0"]
+    if g.xapi_version == VERSION_2:
+        versions.insert(0, VERSION_2)
     return json_response(
         {
-            "version": ["1.0.3", "1.0.2", "1.0.1", "1.0.0", VERSION_2],
+            "version": versions,
             "extensions": {
                 f"{current_app.config.get('ACTIVITY_BASE', '')}/xapi/extensions/lrs": {
                     "name": current_app.config.get("INSTANCE_NAME", "LRS"),

@@ -192,5 +192,8 @@ def test_agents_resource_returns_a_person(lrs):
 def test_about_needs_no_credentials(client):
     response = client.get("/xapi/about")
     assert response.status_code == 200
-    assert response.get_json()["version"][0] == "1.0.3"
+    assert response.get_json()["version"] == ["1.0.3", "1.0.2", "1.0.1", "1.0.0"]
     assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    newer = client.get("/xapi/about", headers={"X-Experience-API-Version": "2.0.0"})
+    assert newer.get_json()["version"][0] == "2.0.0"
+    assert newer.headers["X-Experience-API-Version"] == "2.0.0"
