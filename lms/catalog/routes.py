@@ -30,7 +30,7 @@ from lms.i18n import current_language
 from lms.learning import services as learning
 from lms.learning.certificates import certificate_language
 from lms.org.models import Cohort, Rotation
-from lms.org.scoping import can_see_contingent
+from lms.org.scoping import can_see_contingent, can_see_person
 
 bp = Blueprint("catalog", __name__, url_prefix="/courses")
 
@@ -58,7 +58,11 @@ def _rotation_links(rotation):
             navigation.NavLink(
                 _("Enrol this rotation in a course"),
                 url_for("catalog.enrol_rotation", rotation_id=rotation.id),
-            )
+            ),
+            navigation.NavLink(
+                _("Course progress"),
+                url_for("catalog.rotation_progress", rotation_id=rotation.id),
+            ),
         ]
     return []
 
@@ -230,3 +234,56 @@ def enrol_rotation(rotation_id: uuid.UUID):
         )
         return redirect(url_for("org.rotation", rotation_id=rotation.id))
     return render_template("catalog/enrol_rotation.html", form=form, rotation=rotation)
+
+
+@bp.route("/rotation/<uuid:rotation_id>/progress")
+@roles_required(ADMIN, TRAINER)
+def rotation_progress(rotation_id: uuid.UUID):
+    """A trainer's view of a rotation's progress in one course, with attempt resets."""
+    rotation = db.session.get(Rotation, rotation_id)
+    if rotation is None or not can_see_contingent(current_user, rotation.contingent):
+        abort(404)
+    lang = current_language()
+    courses = services.catalog()
+    chosen = services.course_by_slug(request.args.get("course", "")) if courses else None
+    rows = learning.rotation_progress(rotation, chosen) if chosen else []
+    return render_template(
+        "catalog/progress.html",
+        rotation=rotation,
+        courses=courses,
+        chosen=chosen,
+        rows=rows,
+        lang=lang,
+        status=learning.status,
+        form=PostForm(),
+    )
+
+
+@bp.route("/enrolments/<uuid:enrolment_id>/reset", methods=["POST"])
+@roles_required(ADMIN, TRAINER)
+def reset_attempts(enrolment_id: uuid.UUID):
+    from lms.learning.models import Enrolment
+
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.person is None:
+        abort(404)
+    if not can_see_person(current_user, enrolment.person):
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    learning.reset_attempts(current_user, enrolment)
+    db.session.commit()
+    flash(_("New quiz attempts given."), "ok")
+    rotation = db.session.get(Rotation, _uuid(request.args.get("rotation")))
+    if rotation is None:
+        return redirect(url_for("org.person", person_id=enrolment.person_id))
+    return redirect(
+        url_for("catalog.rotation_progress", rotation_id=rotation.id, course=enrolment.course.slug)
+    )
+
+
+def _uuid(value: str | None):
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None

@@ -463,6 +463,39 @@ def course_updated(course: Course) -> None:
     db.session.flush()
 
 
+@dataclass
+class ProgressRow:
+    person: Person
+    enrolment: Enrolment | None
+    read: int
+    lessons: int
+    state: QuizState | None
+
+
+def rotation_progress(rotation: Rotation, course: Course) -> list[ProgressRow]:
+    """Each member of the rotation and their progress in the course (for their trainer)."""
+    members = sorted(
+        (m.person for m in rotation.members if m.person.erased_at is None),
+        key=lambda p: (p.family_name, p.given_name),
+    )
+    enrolments = {
+        e.person_id: e
+        for e in db.session.scalars(
+            select(Enrolment).where(
+                Enrolment.course_id == course.id,
+                Enrolment.person_id.in_([p.id for p in members]),
+            )
+        )
+    }
+    total = len(course.lesson_ids)
+    rows = []
+    for person in members:
+        e = enrolments.get(person.id)
+        read = sum(1 for p in e.lessons if p.read_at) if e else 0
+        rows.append(ProgressRow(person, e, read, total, quiz_state(e) if e else None))
+    return rows
+
+
 # -- certificates --------------------------------------------------------------------------
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -159,3 +159,40 @@ def test_catalog_filters(client, app, demo, courses):
     topic = client.get("/courses/?topic=opsec").text
     assert "/courses/opsec-social-media" in topic
     assert '/courses/cyber-hygiene"' not in topic
+
+
+def test_trainer_sees_progress_and_gives_new_attempts(client, app, demo, courses):
+    from lms.catalog.services import course_by_slug
+    from lms.learning.models import QuizAttempt
+
+    with app.app_context():
+        npl = db.session.scalar(select(User).where(User.username == "trainer.npl"))
+        trainee = db.session.scalar(select(User).where(User.username == "trainee"))
+        rotation = nepbatt_next_rotation()
+        course = course_by_slug("data-protection")
+        services.enrol_rotation(npl, course, rotation)
+        enrolment = services.enrolment_for(trainee, course)
+        session = services.start_session(trainee, enrolment, "en")
+        for _ in range(course.quiz["max_attempts"]):
+            attempt = services.start_attempt(trainee, enrolment, "en")
+            services.submit_attempt(trainee, attempt, {}, session, "en")
+            attempt.submitted_at -= timedelta(days=1)
+        db.session.commit()
+        assert services.quiz_state(enrolment).reason == "no-attempts"
+        rotation_id, enrolment_id = rotation.id, enrolment.id
+    login(client, "trainer.sen", "carana-trainer-2026")
+    assert client.get(f"/courses/rotation/{rotation_id}/progress").status_code == 404
+    assert client.post(f"/courses/enrolments/{enrolment_id}/reset").status_code == 404
+    client.post("/logout")
+    login(client, "trainer.npl", "carana-trainer-2026")
+    page = client.get(f"/courses/rotation/{rotation_id}/progress?course=data-protection")
+    assert page.status_code == 200
+    assert f"/courses/enrolments/{enrolment_id}/reset" in page.text
+    response = client.post(f"/courses/enrolments/{enrolment_id}/reset?rotation={rotation_id}")
+    assert response.status_code == 302
+    with app.app_context():
+        from lms.learning.models import Enrolment
+
+        enrolment = db.session.get(Enrolment, enrolment_id)
+        assert services.quiz_state(enrolment).can_start
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 3
