@@ -568,15 +568,14 @@ def document_handler(kind: str):
     def get(xr: XRequest, creds: Credentials) -> Response:
         _allowed(xr, allowed)
         doc_id = xr.params.get(id_name)
+        since = query.parse_time(xr.params, "since")
         if doc_id is not None:
-            if "since" in xr.params:
-                raise BadRequest(f"since: cannot be combined with {id_name}")
+            # "since" only narrows the list of ids; with an id it is checked and then ignored.
             key = _doc_key(xr, kind)
             doc = documents.get_document(db.session, key, doc_id)
             if doc is None:
                 raise NotFound(f"{id_name}: no such document")
             return _document_response(doc)
-        since = query.parse_time(xr.params, "since")
         key = _doc_key(xr, kind, for_list=True)
         return json_response(documents.list_ids(db.session, key, since))
 

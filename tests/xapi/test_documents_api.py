@@ -152,13 +152,9 @@ def test_agent_profile(lrs):
         "cmi5LearnerPreferences"
     ]
     assert lrs.delete("agents/profile", params={"agent": AGENT}).status_code == 400
-    assert (
-        lrs.get(
-            "agents/profile",
-            params={"agent": AGENT, "profileId": "x", "since": "2020-01-01T00:00:00Z"},
-        ).status_code
-        == 400
-    )
+    with_since = {**params, "since": "2020-01-01T00:00:00Z"}
+    assert lrs.get("agents/profile", params=with_since).get_json() == prefs
+    assert lrs.get("agents/profile", params={**params, "since": "last week"}).status_code == 400
 
 
 def test_activities_resource_merges_definitions(lrs):
