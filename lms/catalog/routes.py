@@ -287,3 +287,34 @@ def _uuid(value: str | None):
         return uuid.UUID(value or "")
     except ValueError:
         return None
+
+
+def _person_links(person):
+    if current_user.has_role(ADMIN, TRAINER) and can_see_person(current_user, person):
+        return [
+            navigation.NavLink(_("Courses"), url_for("catalog.person_courses", person_id=person.id))
+        ]
+    return []
+
+
+navigation.register_person_links(_person_links)
+
+
+@bp.route("/person/<uuid:person_id>")
+@roles_required(ADMIN, TRAINER)
+def person_courses(person_id: uuid.UUID):
+    """A trainer's view of one person's courses: status, progress, score, validity."""
+    from lms.org.models import Person
+
+    person = db.session.get(Person, person_id)
+    if person is None or person.erased_at is not None or not can_see_person(current_user, person):
+        abort(404)
+    rows = learning.person_progress(person)
+    return render_template(
+        "catalog/person.html",
+        person=person,
+        rows=rows,
+        lang=current_language(),
+        status=learning.status,
+        form=PostForm(),
+    )

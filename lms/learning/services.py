@@ -496,6 +496,22 @@ def rotation_progress(rotation: Rotation, course: Course) -> list[ProgressRow]:
     return rows
 
 
+def person_progress(person: Person) -> list[ProgressRow]:
+    """Every enrolment of one person, with their progress."""
+    enrolments = db.session.scalars(select(Enrolment).where(Enrolment.person_id == person.id))
+    rows = [
+        ProgressRow(
+            person,
+            e,
+            sum(1 for p in e.lessons if p.read_at),
+            len(e.course.lesson_ids),
+            quiz_state(e),
+        )
+        for e in enrolments
+    ]
+    return sorted(rows, key=lambda r: r.enrolment.course.slug)
+
+
 # -- certificates --------------------------------------------------------------------------
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -196,3 +196,21 @@ def test_trainer_sees_progress_and_gives_new_attempts(client, app, demo, courses
         enrolment = db.session.get(Enrolment, enrolment_id)
         assert services.quiz_state(enrolment).can_start
         assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 3
+
+
+def test_trainer_sees_a_persons_courses(client, app, demo, courses):
+    from lms.catalog.services import course_by_slug
+
+    with app.app_context():
+        npl = db.session.scalar(select(User).where(User.username == "trainer.npl"))
+        trainee = db.session.scalar(select(User).where(User.username == "trainee"))
+        services.enrol_rotation(npl, course_by_slug("cyber-hygiene"), nepbatt_next_rotation())
+        db.session.commit()
+        person_id = trainee.person_id
+    login(client, "trainer.npl", "carana-trainer-2026")
+    assert f"/courses/person/{person_id}" in client.get(f"/people/{person_id}").text
+    page = client.get(f"/courses/person/{person_id}")
+    assert page.status_code == 200 and "Cyber hygiene" in page.text
+    client.post("/logout")
+    login(client, "trainer.sen", "carana-trainer-2026")
+    assert client.get(f"/courses/person/{person_id}").status_code == 404
