@@ -321,6 +321,7 @@ def fetch(token: str, portal: str, now: dt.datetime | None = None) -> dict:
         created_by="exercises",
     )
     session_id = str(uuid.uuid4())
+    _record_abandoned(run, now)
     launch.client_key = client.key
     launch.session_id = session_id
     write_launch_data(run, portal, session_id)
@@ -352,6 +353,44 @@ def _record_launched(run: ExerciseRun, session_id: str, now: dt.datetime) -> Non
         "timestamp": _timestamp(now),
     }
     save_statements(db.session, [statement], portal_authority())
+
+
+def _record_abandoned(run: ExerciseRun, now: dt.datetime) -> int:
+    """cmi5 9.5.4.2: earlier sessions of the run that never sent ``terminated`` are abandoned."""
+    launched = [launch for launch in run.launches if launch.session_id and launch.used_at]
+    if not launched:
+        return 0
+    closed = {
+        _session_of(s)
+        for s in run_statements(run)
+        if s["verb"]["id"] in (iris.TERMINATED, iris.ABANDONED)
+    }
+    statements = []
+    for launch in launched:
+        if launch.session_id in closed:
+            continue
+        seconds = max(0, int((now - launch.used_at).total_seconds()))
+        statements.append(
+            {
+                "id": str(uuid.uuid5(RESULT_NAMESPACE, f"{run.id}/abandoned/{launch.session_id}")),
+                "actor": run.actor,
+                "verb": iris.verb(iris.ABANDONED),
+                "object": _activity(run),
+                "result": {"duration": f"PT{seconds}S"},
+                "context": {
+                    "registration": run.registration,
+                    "contextActivities": {
+                        "category": [{"id": iris.CMI5_CATEGORY, "objectType": "Activity"}],
+                        "grouping": [{"id": run.activity_id, "objectType": "Activity"}],
+                    },
+                    "extensions": {iris.CMI5_SESSION_ID: launch.session_id},
+                },
+                "timestamp": _timestamp(now),
+            }
+        )
+    if statements:
+        save_statements(db.session, statements, portal_authority())
+    return len(statements)
 
 
 def _timestamp(now: dt.datetime) -> str:
@@ -394,6 +433,7 @@ def close_run(run: ExerciseRun, now: dt.datetime | None = None) -> int:
     """Close the run: no more launches, its LRS clients revoked, results recorded."""
     now = now or utcnow()
     recorded = record_results(run, now)
+    _record_abandoned(run, now)
     run.status = "closed"
     run.closed_at = now
     run.join_code = None

@@ -14,10 +14,12 @@ from sqlalchemy import select
 from lms.exercises import services
 from lms.exercises.models import ExerciseRun, LaunchToken
 from lms.extensions import db
-from lms.xapi.models import Client
+from lms.xapi import iris
+from lms.xapi.models import Client, Statement
 from tests.exercises.conftest import launch_params, preparing_rotation, roster_ids, run_form
 
 XAPI = {"X-Experience-API-Version": "1.0.3"}
+SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
 
 
 def _run(app, run_id: str) -> ExerciseRun:
@@ -324,3 +326,29 @@ def test_trainer_cannot_create_a_run_for_another_countrys_rotation(app, client, 
     response = client.post("/exercises/new", data=run_form(nep))
     assert response.status_code == 404
     assert client.get(f"/exercises/new?rotation={nep['rotation']}").status_code == 404
+
+
+def test_a_new_launch_marks_the_unfinished_session_abandoned(app, client, make_run):
+    run_id = make_run()
+    assert "auth-token" in _fetch(client, _join(client, app, run_id)).get_json()
+    with app.app_context():
+        first = _run(app, run_id).launches[0].session_id
+    assert "auth-token" in _fetch(client, _join(client, app, run_id)).get_json()
+    client.post(f"/exercises/runs/{run_id}/close")
+
+    with app.app_context():
+        run = _run(app, run_id)
+        second = [launch.session_id for launch in run.launches if launch.session_id != first][0]
+        rows = [
+            json.loads(raw)
+            for raw in db.session.scalars(
+                select(Statement.raw).where(
+                    Statement.registration == uuid.UUID(run.registration),
+                    Statement.verb_id == iris.ABANDONED,
+                )
+            )
+        ]
+    sessions = sorted(r["context"]["extensions"][SESSION] for r in rows)
+    # The first session when the second was launched, the second when the run was closed.
+    assert sessions == sorted([first, second])
+    assert all(r["result"]["duration"].startswith("PT") for r in rows)
