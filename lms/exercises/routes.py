@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 
 from lms import navigation
 from lms.audit.services import record
@@ -52,6 +53,19 @@ def _rotation_links(rotation) -> list[NavLink]:
 
 
 navigation.register_rotation_links(_rotation_links)
+
+
+def _home_section():
+    """For an exercise controller: the open runs of their contingents, with their join codes."""
+    if not current_user.is_authenticated or not current_user.has_role(CONTROLLER):
+        return None
+    runs = db.session.scalars(
+        services.visible_runs(current_user).where(ExerciseRun.status == "open").limit(6)
+    ).all()
+    return Markup(render_template("exercises/_home.html", runs=runs))  # noqa: S704 (autoescaped template)
+
+
+navigation.register_home_section(_home_section)
 
 
 class ActionForm(FlaskForm):

@@ -223,6 +223,10 @@ def test_launch_file_carries_a_fresh_launch_url(app, client, make_run):
     body = response.get_json()
     assert body["portal"] == "http://localhost"
     params = launch_params(body["launch_url"])
+    # Opened in a browser by mistake, the launch link explains how to use it (and stays unused).
+    page = client.get(body["launch_url"].removeprefix("http://localhost"))
+    assert page.status_code == 200
+    assert "python -m simulations launch" in page.get_data(as_text=True)
     assert "auth-token" in _fetch(client, params).get_json()
 
 
@@ -352,3 +356,13 @@ def test_a_new_launch_marks_the_unfinished_session_abandoned(app, client, make_r
     # The first session when the second was launched, the second when the run was closed.
     assert sessions == sorted([first, second])
     assert all(r["result"]["duration"].startswith("PT") for r in rows)
+
+
+def test_controller_home_page_lists_open_runs_with_their_join_codes(app, client, make_run):
+    run_id = make_run()
+    with app.app_context():
+        code = _run(app, run_id).join_code
+    home = client.get("/").get_data(as_text=True)
+    assert "Open exercise runs" in home and code in home
+    client.post(f"/exercises/runs/{run_id}/close")
+    assert code not in client.get("/").get_data(as_text=True)
