@@ -51,11 +51,14 @@ class User(UUIDPk, Timestamps, UserMixin, db.Model):
         return str(self.id)
 
     def xapi_agent(self) -> dict:
-        """The xAPI Agent of this account, stable across field kits and HQ."""
+        """The xAPI Agent of this account, stable across field kits and HQ.
+
+        No name: statements identify people by an opaque account only (collect what the purpose
+        needs); the portal shows names from its own records to those allowed to see them.
+        """
         base = current_app.config["ACTIVITY_BASE"]
         return {
             "objectType": "Agent",
-            "name": self.display_name,
             "account": {"homePage": base, "name": str(self.person_id or self.id)},
         }
 
