@@ -678,7 +678,6 @@ def rebuild_progress(registration: uuid.UUID | str) -> Enrolment:
     base = st.base()
     lesson_prefix = iris.activity_id("lesson", f"{course.slug}/x", base)[:-1]
     course_iri = iris.activity_id("course", course.slug, base)
-    quiz_iri = iris.activity_id("quiz", course.slug, base)
     raws = db.session.scalars(
         select(Statement.raw)
         .where(
@@ -711,17 +710,17 @@ def rebuild_progress(registration: uuid.UUID | str) -> Enrolment:
                 opened.setdefault(lesson_id, when)
                 read.setdefault(lesson_id, when)
                 fields["last_lesson_id"] = lesson_id
-        elif object_id == course_iri:
-            if verb == iris.LAUNCHED and fields["started_at"] is None:
-                fields["started_at"] = when
-            elif verb == iris.COMPLETED and fields["completed_at"] is None:
-                fields["completed_at"] = when
-        elif object_id == quiz_iri and verb in (iris.PASSED, iris.FAILED):
+        elif object_id == course_iri and verb in (iris.PASSED, iris.FAILED):
             scaled = statement.get("result", {}).get("score", {}).get("scaled")
             if scaled is not None:
                 fields["best_score"] = max(fields["best_score"] or 0.0, scaled)
             if verb == iris.PASSED and fields["passed_at"] is None:
                 fields["passed_at"] = when
+        elif object_id == course_iri:
+            if verb == iris.LAUNCHED and fields["started_at"] is None:
+                fields["started_at"] = when
+            elif verb == iris.COMPLETED and fields["completed_at"] is None:
+                fields["completed_at"] = when
     valid = set(course.lesson_ids)
     db.session.execute(delete(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id))
     db.session.flush()

@@ -77,6 +77,8 @@ def _statement(
     when: datetime,
     *,
     parents: list[dict] | None = None,
+    others: list[dict] | None = None,
+    extensions: dict | None = None,
     cmi5: bool = False,
     moveon: bool = False,
     session_id: str | None = None,
@@ -87,6 +89,8 @@ def _statement(
     activities: dict = {}
     if parents:
         activities["parent"] = parents
+    if others:
+        activities["other"] = others
     categories = []
     if cmi5:
         categories.append({"id": iris.CMI5_CATEGORY})
@@ -96,8 +100,11 @@ def _statement(
         activities["category"] = categories
     if activities:
         context["contextActivities"] = activities
-    if session_id:
-        context["extensions"] = {iris.CMI5_SESSION_ID: session_id}
+    if session_id or extensions:
+        context["extensions"] = {
+            **({iris.CMI5_SESSION_ID: session_id} if session_id else {}),
+            **(extensions or {}),
+        }
     if language:
         context["language"] = language
     statement = {
@@ -190,19 +197,21 @@ def answered(actor, enrolment, question, answer, correct, when, session_id, lang
 
 
 def quiz_result(actor, enrolment, attempt, when, session_id, language) -> dict:
+    """cmi5 passed/failed, about the course (the assignable unit); the quiz in context."""
     course = enrolment.course
     seconds = (attempt.submitted_at - attempt.started_at).total_seconds()
     return _statement(
         actor,
         iris.PASSED if attempt.passed else iris.FAILED,
-        quiz_activity(course),
+        course_activity(course),
         enrolment,
         when,
-        parents=[course_activity(course)],
+        others=[quiz_activity(course)],
         cmi5=True,
         moveon=bool(attempt.passed),
         session_id=session_id,
         language=language,
+        extensions={iris.CMI5_MASTERY_SCORE: course.quiz["pass_mark"]},
         result={
             "score": {
                 "scaled": attempt.scaled,
@@ -211,7 +220,6 @@ def quiz_result(actor, enrolment, attempt, when, session_id, language) -> dict:
                 "max": attempt.max_score,
             },
             "success": bool(attempt.passed),
-            "completion": True,
             "duration": duration(seconds),
         },
     )

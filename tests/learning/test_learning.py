@@ -154,6 +154,8 @@ def test_passing_the_quiz_completes_the_course(client, auth, app, sample, learne
         }
         passed = next(s for s in stmts if s["verb"]["id"] == iris.PASSED)
         assert passed["result"]["score"] == {"scaled": 1.0, "raw": 6, "min": 0, "max": 6}
+        assert passed["object"]["id"].endswith(f"/xapi/activities/course/{SLUG}")
+        assert passed["context"]["extensions"][iris.CMI5_MASTERY_SCORE] == 0.6
         completed = next(s for s in stmts if s["verb"]["id"] == iris.COMPLETED)
         categories = completed["context"]["contextActivities"]["category"]
         assert {"id": iris.MOVEON_CATEGORY} in categories
