@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from . import formats, keys
@@ -213,11 +213,12 @@ def build_select(query: StatementQuery, own_authority: str | None = None):
     if query.cutoff is not None:
         conditions.append(stored <= query.cutoff)
     if query.cursor is not None:
+        # A row-value comparison, which both SQLite and PostgreSQL answer with an index range.
         at, last_seq = query.cursor
-        if query.ascending:
-            conditions.append(or_(stored > at, and_(stored == at, seq > last_seq)))
-        else:
-            conditions.append(or_(stored < at, and_(stored == at, seq < last_seq)))
+        position = tuple_(stored, seq)
+        after = position > tuple_(literal(at, stored.type), literal(last_seq, seq.type))
+        before = position < tuple_(literal(at, stored.type), literal(last_seq, seq.type))
+        conditions.append(after if query.ascending else before)
     statement = select(s.c.seq, s.c.stored, s.c.raw)
     if base is not s:
         statement = statement.select_from(base.join(s, s.c.seq == base.c.seq))
