@@ -781,33 +781,46 @@ def _decision_entry(statement: dict, scenario, lang: str, clock: str, stamp: str
 # --- results for readiness --------------------------------------------------------------------
 
 
-def result_ids(run: ExerciseRun, person_id: uuid.UUID) -> tuple[str, str]:
-    """Fixed ids of a person's completed and judged statements in this run."""
+def result_ids(run: ExerciseRun, person_id: uuid.UUID) -> dict[str, str]:
+    """Fixed ids of a person's completed, passed and failed statements in this run."""
     base = f"{run.id}/{person_id}"
-    return (
-        str(uuid.uuid5(RESULT_NAMESPACE, base + "/completed")),
-        str(uuid.uuid5(RESULT_NAMESPACE, base + "/judged")),
-    )
+    return {
+        verb: str(uuid.uuid5(RESULT_NAMESPACE, f"{base}/{verb}"))
+        for verb in ("completed", "passed", "failed")
+    }
 
 
 def record_results(run: ExerciseRun, now: dt.datetime | None = None) -> int:
-    """Record per person ``completed`` (when the app completed) and ``passed``/``failed``.
+    """Record per person ``completed`` (when the app completed) and ``passed`` or ``failed``.
 
-    The team's score against the mastery score decides; a person whose team made no scored
-    decision gets the overall score of a finished exercise. Ids are fixed per run and person, so
-    recording again stores nothing new and the first result stands. Returns statements stored.
+    The team's score in the latest session against the mastery score decides; a person whose
+    team made no scored decision gets the overall score of a finished exercise. Ids are fixed per
+    run, person and verb, so recording again stores nothing new. As cmi5 asks, nothing is
+    recorded after a pass; a replay that passes after a failure adds the pass. Returns the number
+    of statements stored.
     """
     now = now or utcnow()
     rep = report(run, run.lang)
     if rep.status != "finished" and not any(t.decisions for t in rep.teams):
         return 0
     completed = any(e.kind == "completed" for e in rep.timeline)
+    ids = {p.member.person_id: result_ids(run, p.member.person_id) for p in rep.people}
+    existing = {
+        str(i)
+        for i in db.session.scalars(
+            select(Statement.statement_id).where(
+                Statement.statement_id.in_(
+                    [uuid.UUID(v) for person_ids in ids.values() for v in person_ids.values()]
+                )
+            )
+        )
+    }
     statements: list[dict] = []
     for person in rep.people:
-        if person.score is None:
-            continue
         member = person.member
-        completed_id, judged_id = result_ids(run, member.person_id)
+        mine = ids[member.person_id]
+        if person.score is None or mine["passed"] in existing:
+            continue
         context = {
             "registration": run.registration,
             "contextActivities": {"grouping": [{"id": run.activity_id, "objectType": "Activity"}]},
@@ -819,10 +832,10 @@ def record_results(run: ExerciseRun, now: dt.datetime | None = None) -> int:
             },
         }
         agent = person_agent(member.person_id)
-        if completed:
+        if completed and mine["completed"] not in existing:
             statements.append(
                 {
-                    "id": completed_id,
+                    "id": mine["completed"],
                     "actor": agent,
                     "verb": iris.verb(iris.COMPLETED),
                     "object": _activity(run),
@@ -832,9 +845,12 @@ def record_results(run: ExerciseRun, now: dt.datetime | None = None) -> int:
                 }
             )
         success = person.score >= run.mastery_score
+        verb = "passed" if success else "failed"
+        if mine[verb] in existing:
+            continue
         statements.append(
             {
-                "id": judged_id,
+                "id": mine[verb],
                 "actor": agent,
                 "verb": iris.verb(iris.PASSED if success else iris.FAILED),
                 "object": _activity(run),
@@ -847,20 +863,9 @@ def record_results(run: ExerciseRun, now: dt.datetime | None = None) -> int:
                 "timestamp": _timestamp(now),
             }
         )
-    if not statements:
-        return 0
-    existing = {
-        str(i)
-        for i in db.session.scalars(
-            select(Statement.statement_id).where(
-                Statement.statement_id.in_([uuid.UUID(s["id"]) for s in statements])
-            )
-        )
-    }
-    new = [s for s in statements if s["id"] not in existing]
-    if new:
-        save_statements(db.session, new, portal_authority())
+    if statements:
+        save_statements(db.session, statements, portal_authority())
     if run.results_recorded_at is None:
         run.results_recorded_at = now
     db.session.flush()
-    return len(new)
+    return len(statements)

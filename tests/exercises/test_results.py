@@ -144,7 +144,7 @@ def test_results_per_team_and_person_and_readiness_on_close(app, client, make_ru
         assert _person_verbs(run) == verbs
         judged = db.session.scalar(
             select(Statement.raw).where(
-                Statement.statement_id == uuid.UUID(services.result_ids(run, command[0])[1])
+                Statement.statement_id == uuid.UUID(services.result_ids(run, command[0])["passed"])
             )
         )
         assert '"scaled":0.8889' in judged.replace(" ", "")
@@ -234,3 +234,27 @@ def test_after_action_review_in_french_and_improvement_plan_exports(app, client,
             select(AuditEntry.details).where(AuditEntry.action == "exercise.plan_export")
         ).all()
         assert sorted(d["format"] for d in exports) == ["csv", "pdf"]
+
+
+def test_a_replay_adds_a_pass_after_a_failure_and_nothing_after_a_pass(app, client, make_run):
+    run_id = make_run()
+    _store(app, run_id)  # field team fails (11/21), command post passes
+    client.get(f"/exercises/runs/{run_id}")
+    better = [
+        ("posture", "fortify-base", "command", "company-commander", 2, 9),
+        ("humanitarian-liaison", "meet-share", "field", "civil-military-liaison", 8, 9),
+        ("crowd-response", "interpose", "field", "patrol-leader", 11, 12),
+    ]
+    _store(app, run_id, better)  # second session: field passes (19/21), command fails (2/9)
+    with app.app_context():
+        run = db.session.get(ExerciseRun, uuid.UUID(run_id))
+        assert services.report(run).sessions == 2
+        assert services.record_results(run) == 2  # a pass for each of the field team
+        verbs = _person_verbs(run)
+        for member in run.members:
+            if member.team == "field":
+                expected = [iris.COMPLETED, iris.FAILED, iris.PASSED]
+            else:
+                expected = [iris.COMPLETED, iris.PASSED]
+            assert verbs[member.person_id] == sorted(expected), member.team
+        assert services.record_results(run) == 0
