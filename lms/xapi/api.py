@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Response, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import http_date
 
@@ -330,17 +331,31 @@ def _save(xr: XRequest, creds: Credentials, payload: object, parts, multipart_bo
     _check_write_permissions(creds, statements)
     multipart.check_attachments(statements, parts)
     multipart.check_signatures(statements, parts)
-    ids = store.save_statements(
-        db.session, statements, creds.authority, g.xapi_version, prevalidated=True
-    )
-    store.save_attachments(db.session, parts)
-    db.session.commit()
+    for attempt in range(3):
+        try:
+            ids = store.save_statements(
+                db.session, statements, creds.authority, g.xapi_version, prevalidated=True
+            )
+            store.save_attachments(db.session, parts)
+            db.session.commit()
+            break
+        except OperationalError as exc:
+            # A deadlock or serialization failure on PostgreSQL (or a busy SQLite database):
+            # nothing was stored, so the request is tried again.
+            db.session.rollback()
+            if attempt == 2 or not _retryable(exc):
+                raise
     try:
         store.refresh_activity_definitions(db.session, statements)
     except Exception:  # the statements are stored; definitions are refreshed by the next writer
         db.session.rollback()
         log.exception("merging activity definitions failed")
     return ids
+
+
+def _retryable(exc: OperationalError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code in ("40P01", "40001") or "database is locked" in str(exc.orig)
 
 
 def put_statement(xr: XRequest, creds: Credentials) -> Response:

@@ -173,7 +173,10 @@ def save_statements(
     # Insert first; ids already taken come back missing from RETURNING and are compared.
     rows = [_row(s, now) for s in statements]
     connection = session.connection()
-    inserted = dict(connection.execute(insert_ignore(session, Statement), rows).all())
+    # Inserted in id order, so two writers sending overlapping batches wait on each other in
+    # the same order instead of deadlocking.
+    ordered = sorted(rows, key=lambda row: row["statement_id"])
+    inserted = dict(connection.execute(insert_ignore(session, Statement), ordered).all())
     taken = {
         row["statement_id"]: (statement, extra)
         for row, statement, extra in zip(rows, statements, added, strict=True)
