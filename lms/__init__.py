@@ -83,11 +83,12 @@ def _register_models() -> None:
     from lms.org import models as _org  # noqa: F401
     from lms.privacy import models as _privacy  # noqa: F401
     from lms.readiness import models as _readiness  # noqa: F401
+    from lms.sync import models as _sync  # noqa: F401
     from lms.xapi import models as _xapi  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms import xapi
+    from lms import sync, xapi
     from lms.admin.routes import bp as admin_bp
     from lms.auth.routes import bp as auth_bp
     from lms.catalog import cli as catalog_cli
@@ -113,5 +114,6 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     xapi.init_app(app)
+    sync.init_app(app)
     catalog_cli.init_app(app)
     exercises_guard.init_app(app)
