@@ -24,7 +24,14 @@ class ImportResult:
 
 
 def known_slugs() -> set[str]:
-    return set(db.session.scalars(select(Course.slug)))
+    """Courses already imported (none when the database is not set up: checks still run)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return set(db.session.scalars(select(Course.slug)))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return set()
 
 
 def check_courses(paths: list[Path] | None, root: Path):

@@ -380,3 +380,18 @@ def test_course_images_are_served_safely(client, auth, sample, learner):
     image.close()
     assert client.get(f"/courses/{SLUG}/images/..%2Fcourse.yaml").status_code == 404
     assert client.get(f"/courses/{SLUG}/images/other.svg").status_code == 404
+
+
+def test_lesson_page_is_light_and_self_contained(client, auth, sample, learner):
+    import gzip
+
+    auth.login(learner)
+    client.post(f"/courses/{SLUG}/enrol")
+    html = client.get(f"/learn/{SLUG}/lessons/first").data
+    response = client.get("/static/style.css")
+    css = response.data
+    response.close()
+    weight = len(gzip.compress(html)) + len(gzip.compress(css))
+    assert weight < 40 * 1024
+    assert not re.search(rb'(?:src|href)="(?:https?:)?//', html)
+    assert b"<script" not in html
