@@ -212,7 +212,10 @@ def main() -> None:
     parser.add_argument("--single-clients", type=int, default=4)
     parser.add_argument("--stored", type=int, default=1_000_000, help="0 skips the query phase")
     parser.add_argument("--workdir", default="/tmp")
+    parser.add_argument("--port", type=int, default=PORT)
     args = parser.parse_args()
+    global PORT
+    PORT = args.port
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     for backend in backends:
         run_backend(backend, args)
