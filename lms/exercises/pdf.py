@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from fpdf import FPDF
@@ -9,6 +11,8 @@ from fpdf import FPDF
 from lms.config import ROOT
 
 FONTS = ROOT / "simulations" / "ui" / "fonts"
+# Unicode isolates keep identifiers such as the registration left-to-right in Arabic text.
+LTR_ISOLATE, POP_ISOLATE = "\u2066", "\u2069"
 
 
 def _pdf(rtl: bool) -> tuple[FPDF, str]:
@@ -31,9 +35,18 @@ def _pdf(rtl: bool) -> tuple[FPDF, str]:
     return pdf, family
 
 
-def _line(pdf: FPDF, family: str, text: str, size: int = 10, style: str = "", height: float = 6):
+def _line(
+    pdf: FPDF,
+    family: str,
+    rtl: bool,
+    text: str,
+    size: int = 10,
+    style: str = "",
+    height: float = 6,
+):
     pdf.set_font(family, style, size)
-    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+    align = "R" if rtl else "L"
+    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT", align=align)
 
 
 def _pct(value: float | None) -> str:
@@ -42,34 +55,36 @@ def _pct(value: float | None) -> str:
 
 def improvement_plan_pdf(report, title: str, rotation_label: str) -> bytes:
     run = report.run
-    pdf, family = _pdf(report.lang in ("ar", "ur"))
+    rtl = report.lang in ("ar", "ur")
+    pdf, family = _pdf(rtl)
+    line = partial(_line, pdf, family, rtl)
     pdf.set_title(f"{_('Improvement plan')}: {title}")
-    _line(pdf, family, _("Improvement plan"), 16, "B", 9)
-    _line(pdf, family, title, 12, "B", 7)
+    line(_("Improvement plan"), 16, "B", 9)
+    line(title, 12, "B", 7)
     facts = [
         f"{_('Rotation')}: {rotation_label}",
-        f"{_('Registration')}: {run.registration}",
+        f"{_('Registration')}: {LTR_ISOLATE}{run.registration}{POP_ISOLATE}",
         f"{_('Overall score')}: {_pct(report.overall)} · {_('Pass mark')}: {_pct(run.mastery_score)}",
     ]
     if report.ending:
         facts.append(f"{_('Ending')}: {report.ending}")
     for fact in facts:
-        _line(pdf, family, fact)
+        line(fact)
     pdf.ln(2)
-    _line(pdf, family, _("Results per team"), 12, "B", 8)
+    line(_("Results per team"), 12, "B", 8)
     for team in report.teams:
-        _line(pdf, family, f"{team.name}: {_pct(team.score)}")
+        line(f"{team.name}: {_pct(team.score)}")
     pdf.ln(2)
-    _line(pdf, family, _("Points to improve"), 12, "B", 8)
+    line(_("Points to improve"), 12, "B", 8)
     if not report.improvements:
-        _line(pdf, family, _("Every decision met what doctrine asks."))
+        line(_("Every decision met what doctrine asks."))
     for number, item in enumerate(report.improvements, start=1):
         clock = f"{item.clock} · " if item.clock else ""
-        _line(pdf, family, f"{number}. {item.title}", 11, "B", 6)
-        _line(pdf, family, f"{clock}{item.team} · {item.role} · {_pct(item.score)}")
-        _line(pdf, family, f"{_('Decision taken')}: {item.option}. {item.explanation}".strip())
+        line(f"{number}. {item.title}", 11, "B", 6)
+        line(f"{clock}{item.team} · {item.role} · {_pct(item.score)}")
+        line(f"{_('Decision taken')}: {item.option}. {item.explanation}".strip())
         if item.best_option:
-            _line(pdf, family, f"{_('Next time')}: {item.best_option}. {item.best_explanation}")
-        _line(pdf, family, f"{_('Owner')}: {item.role} · {_('Status')}: {_('Open')}")
+            line(f"{_('Next time')}: {item.best_option}. {item.best_explanation}")
+        line(f"{_('Owner')}: {item.role} · {_('Status')}: {_('Open')}")
         pdf.ln(2)
     return bytes(pdf.output())

@@ -258,3 +258,14 @@ def test_a_replay_adds_a_pass_after_a_failure_and_nothing_after_a_pass(app, clie
                 expected = [iris.COMPLETED, iris.PASSED]
             assert verbs[member.person_id] == sorted(expected), member.team
         assert services.record_results(run) == 0
+
+
+def test_improvement_plan_pdf_in_arabic(app, client, make_run):
+    run_id = make_run()
+    _store(app, run_id)
+    client.post("/language", data={"lang": "ar"})
+    page = client.get(f"/exercises/runs/{run_id}").get_data(as_text=True)
+    assert 'dir="rtl"' in page and 'dir="ltr"' in page  # identifiers stay left-to-right
+    pdf = client.get(f"/exercises/runs/{run_id}/plan.pdf")
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF") and b"NotoSansArabic" in pdf.data
