@@ -146,6 +146,7 @@ class Lesson:
     minutes: int
     title: dict[str, str]
     module_id: str
+    line: int = 0  # where course.yaml lists it
 
 
 @dataclass
@@ -406,7 +407,9 @@ def _check_course_yaml(report: _Report, data: LDict, folder: Path) -> Course | N
             lminutes = _positive_int(report, rl, "minutes", lwhere)
             ltitle = _check_map(report, rl, "title", langs, lwhere)
             if lesson_id:
-                lessons.append(Lesson(lesson_id, lminutes or 0, ltitle, module_id or ""))
+                lessons.append(
+                    Lesson(lesson_id, lminutes or 0, ltitle, module_id or "", rl.line_of("id"))
+                )
         if module_id:
             modules.append(Module(module_id, mtitle, lessons))
     if not (course_id and version and minutes and validity and langs):
@@ -531,7 +534,10 @@ def _check_lessons(report: _Report, course: Course) -> None:
         for lesson in course.lessons:
             path = course.folder / "lessons" / lang / f"{lesson.id}.md"
             if not path.is_file():
-                report.add(0, f"lesson file missing for {lesson.id!r} in {lang!r}", path)
+                report.add(
+                    lesson.line,
+                    f"lesson {lesson.id!r}: file missing for {lang!r}: {report.shown(path)}",
+                )
                 continue
             try:
                 text = path.read_text(encoding="utf-8")

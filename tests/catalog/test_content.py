@@ -76,7 +76,12 @@ def test_language_map_missing_a_language(tmp_path):
     _, problems = content.load_course(folder)
     shown = messages(problems)
     assert any("'title' misses the language 'fr'" in m for m in shown), shown
-    assert any("lesson file missing for 'first' in 'fr'" in m for m in shown), shown
+    lines = (tmp_path / "sample-course" / "course.yaml").read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.strip() == "- id: first")
+    assert (
+        f"sample-course/course.yaml:{line}: lesson 'first': file missing for 'fr': "
+        "sample-course/lessons/fr/first.md"
+    ) in shown, shown
 
 
 def test_english_must_come_first_and_ids_unique(tmp_path):
