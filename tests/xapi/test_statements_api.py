@@ -652,3 +652,20 @@ def test_consistent_through_on_every_statement_response(lrs):
     response = lrs.get("statements")
     assert response.status_code == 400
     assert response.headers["X-Experience-API-Consistent-Through"].endswith("Z")
+
+
+def test_cors_preflight_needs_no_credentials(client):
+    response = client.options(
+        "/xapi/statements",
+        headers={
+            "Origin": "https://content.unmic.example",
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "Authorization, X-Experience-API-Version",
+        },
+    )
+    assert response.status_code == 200
+    assert "PUT" in response.headers["Access-Control-Allow-Methods"]
+    assert "X-Experience-API-Version" in response.headers["Access-Control-Allow-Headers"]
+    assert (
+        "X-Experience-API-Consistent-Through" in response.headers["Access-Control-Expose-Headers"]
+    )
