@@ -7,6 +7,7 @@ run, and never needs pygame.
 from __future__ import annotations
 
 from simulations.engine import DIMENSION_NAMES, DIMENSIONS, State, scorecard, tr
+from simulations.engine.state import clock_text
 
 LABELS = {
     "title": {
@@ -87,7 +88,7 @@ def aar_markdown(state: State, lang: str = "en", mastery: float | None = None) -
     out += [f"- {tr(DIMENSION_NAMES[d], lang)}" for d in weak] or [f"- {none}"]
     out += ["", f"## {_l('timeline', lang)}", ""]
     for event in state.log:
-        when = _clock(scenario.start_time, event.t)
+        when = clock_text(scenario.start_time, event.t)
         if event.kind == "inject_released":
             inject = scenario.inject(event.data["inject"])
             out.append(f"- **{when}** {tr(inject.title, lang)}")
@@ -111,9 +112,3 @@ def aar_markdown(state: State, lang: str = "en", mastery: float | None = None) -
         elif event.kind == "note_added":
             out.append(f"- **{when}** {_l('note', lang)}{colon}{event.data['text']}")
     return "\n".join(out) + "\n"
-
-
-def _clock(start: str, seconds: float) -> str:
-    hours, minutes = (int(x) for x in start.split(":"))
-    total = hours * 60 + minutes + int(seconds // 60)
-    return f"{total // 60 % 24:02d}:{total % 60:02d}"

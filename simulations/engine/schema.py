@@ -38,7 +38,6 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 ENDING_TONES = ("good", "mixed", "bad")
-_MISSING = object()
 
 
 def _line_map(text: str) -> dict[str, int]:
@@ -100,11 +99,6 @@ class _Reader:
             if key not in required and key not in optional:
                 self.error(f"{path}.{key}" if path else str(key), "unknown field")
         return data
-
-    def get(self, data: dict | None, key: str, default: Any = _MISSING) -> Any:
-        if data is None:
-            return None if default is _MISSING else default
-        return data.get(key, None if default is _MISSING else default)
 
     def ident(self, value: Any, path: str) -> str:
         if not isinstance(value, str) or not ID_RE.match(value):

@@ -68,9 +68,14 @@ class State:
 
     def clock_text(self) -> str:
         """Time of day on the exercise clock, e.g. ``06:42``."""
-        hours, minutes = (int(x) for x in self.scenario.start_time.split(":"))
-        total = hours * 60 + minutes + int(self.clock // 60)
-        return f"{total // 60 % 24:02d}:{total % 60:02d}"
+        return clock_text(self.scenario.start_time, self.clock)
+
+
+def clock_text(start_time: str, seconds: float) -> str:
+    """Time of day ``seconds`` after the exercise start time (``HH:MM``)."""
+    hours, minutes = (int(x) for x in start_time.split(":"))
+    total = hours * 60 + minutes + int(seconds // 60)
+    return f"{total // 60 % 24:02d}:{total % 60:02d}"
 
 
 def new_state(scenario: Scenario, seed: int = 0) -> State:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from simulations.engine.state import clock_text  # noqa: F401 - re-exported for scenes
+
 if TYPE_CHECKING:
     from simulations.ui.app import App
 
@@ -174,9 +176,3 @@ def handle_buttons(buttons: list[Button], event: pygame.event.Event) -> bool:
 def panel(surface: pygame.Surface, rect: pygame.Rect, colour=PANEL, border=BORDER) -> None:
     pygame.draw.rect(surface, colour, rect, border_radius=10)
     pygame.draw.rect(surface, border, rect, 2, border_radius=10)
-
-
-def clock_text(start: str, seconds: float) -> str:
-    hours, minutes = (int(x) for x in start.split(":"))
-    total = hours * 60 + minutes + int(seconds // 60)
-    return f"{total // 60 % 24:02d}:{total % 60:02d}"
