@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from lms import navigation
+from lms.audit.services import record
 from lms.auth.decorators import roles_required
 from lms.auth.roles import ADMIN, TRAINER
 from lms.catalog import content, services
@@ -247,6 +248,9 @@ def rotation_progress(rotation_id: uuid.UUID):
     courses = services.catalog()
     chosen = services.course_by_slug(request.args.get("course", "")) if courses else None
     rows = learning.rotation_progress(rotation, chosen) if chosen else []
+    if chosen:
+        record(current_user, "course.progress_view", f"rotation:{rotation.id}", course=chosen.slug)
+        db.session.commit()
     return render_template(
         "catalog/progress.html",
         rotation=rotation,
@@ -310,6 +314,8 @@ def person_courses(person_id: uuid.UUID):
     if person is None or person.erased_at is not None or not can_see_person(current_user, person):
         abort(404)
     rows = learning.person_progress(person)
+    record(current_user, "course.person_view", f"person:{person.id}")
+    db.session.commit()
     return render_template(
         "catalog/person.html",
         person=person,

@@ -211,6 +211,11 @@ def test_trainer_sees_a_persons_courses(client, app, demo, courses):
     assert f"/courses/person/{person_id}" in client.get(f"/people/{person_id}").text
     page = client.get(f"/courses/person/{person_id}")
     assert page.status_code == 200 and "Cyber hygiene" in page.text
+    with app.app_context():
+        from lms.audit.models import AuditEntry
+
+        actions = set(db.session.scalars(select(AuditEntry.action)))
+        assert {"course.enrol", "course.person_view"} <= actions
     client.post("/logout")
     login(client, "trainer.sen", "carana-trainer-2026")
     assert client.get(f"/courses/person/{person_id}").status_code == 404
