@@ -6,8 +6,10 @@ acknowledgement. On import a record is upserted by its UUID key.
 
 The conflict rule: when the same record was changed on both sides since they last agreed, the
 later change wins (the time of the change, i.e. the ``updated_at`` the change log recorded); on
-an exact tie the version from the instance with the greater id wins. The losing version is kept
-in ``sync_conflict`` with its time and origin, never dropped. A record the database refuses
+an exact tie the version from the instance that sent it or holds it with the greater id wins.
+The losing version is kept in ``sync_conflict`` (with its time and origin, never dropped) on the
+side where the two versions meet first; the other side then simply takes the winner, because an
+acknowledgement is taken before the records it comes with. A record the database refuses
 (for example a duplicate service number under another key) is kept there too, as ``refused``.
 """
 
