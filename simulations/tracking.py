@@ -322,9 +322,17 @@ class Outbox:
             )
 
     def deliver(
-        self, http: requests.Session | None = None, limit: int = 1000, timeout: float = HTTP_TIMEOUT
+        self,
+        http: requests.Session | None = None,
+        limit: int = 1000,
+        timeout: float = HTTP_TIMEOUT,
+        auth: str | None = None,
     ) -> DeliveryReport:
-        """Send pending statements in order; stop at the first one the LRS cannot take now."""
+        """Send pending statements in order; stop at the first one the LRS cannot take now.
+
+        ``auth`` replaces the stored credentials (e.g. a launch token that has expired
+        while the kit was offline, replaced by the kit's own LRS key).
+        """
         http = http or requests.Session()
         report = DeliveryReport()
         rows = self.db.execute(
@@ -332,8 +340,10 @@ class Outbox:
             "ORDER BY seq LIMIT ?",
             (limit,),
         ).fetchall()
-        for seq, statement_id, endpoint, auth, body in rows:
-            outcome, error = _put_statement(http, endpoint, auth, statement_id, body, timeout)
+        for seq, statement_id, endpoint, stored_auth, body in rows:
+            outcome, error = _put_statement(
+                http, endpoint, auth or stored_auth, statement_id, body, timeout
+            )
             if outcome == "delivered":
                 self._mark(seq, "delivered")
                 report.delivered += 1

@@ -201,6 +201,29 @@ def test_play_with_launch_file_and_offline_queue(capsys, tmp_path):
     assert "could not be reached" in out
     assert main(["sync", "--data-dir", str(tmp_path / "kit")]) == 0
     assert "Stopped" in capsys.readouterr().out
+    # the link is back, but only with the kit's own key: sync with replacement credentials
+    down.accepted_auth = {basic_auth("kit", "kit-secret")}
+    down.start()
+    try:
+        assert main(["sync", "--data-dir", str(tmp_path / "kit")]) == 0
+        assert "Stopped: LRS answered 401" in capsys.readouterr().out
+        argv = [
+            "sync",
+            "--data-dir",
+            str(tmp_path / "kit"),
+            "--lrs-key",
+            "kit",
+            "--lrs-secret",
+            "kit-secret",
+        ]
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert "waiting 0" in out and "refused 0" in out
+        verbs = [down.statements[i]["verb"]["id"] for i in down.order]
+        assert verbs[0] == iris.INITIALIZED and verbs[-1] == iris.TERMINATED
+        assert main(["sync", "--data-dir", str(tmp_path / "kit"), "--lrs-key", "x"]) == 2
+    finally:
+        down.stop()
 
 
 def test_interactive_window_closed_mid_exercise(monkeypatch, capsys, tmp_path):
