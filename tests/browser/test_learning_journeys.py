@@ -44,11 +44,20 @@ def answer_quiz(page, slug: str, lang: str) -> None:
     def text(value: dict) -> str:
         return norm(value.get(lang) or value["en"])
 
-    by_prompt = {text(q["prompt"]): q for q in quiz["questions"]}
+    def key(situation: str, prompt: str) -> str:
+        # Scenario questions may share a prompt ("What do you do?"): the situation tells them apart.
+        return f"{situation}|{prompt}"
+
+    by_key = {
+        key(text(q["situation"]) if "situation" in q else "", text(q["prompt"])): q
+        for q in quiz["questions"]
+    }
     fieldsets = page.locator("fieldset.question")
     for index in range(fieldsets.count()):
         box = fieldsets.nth(index)
-        q = by_prompt[norm(box.locator("p.prompt").inner_text())]
+        situation = box.locator("p.situation")
+        shown = norm(situation.inner_text()) if situation.count() else ""
+        q = by_key[key(shown, norm(box.locator("p.prompt").inner_text()))]
         if q["type"] in ("single", "scenario", "multiple"):
             right = {text(o["text"]) for o in q["options"] if o["correct"]}
             labels = box.locator("ul.choices label")
@@ -112,6 +121,8 @@ def test_nepali_trainee_takes_a_lesson_passes_the_quiz_and_gets_a_certificate(
     page.screenshot(path=str(artifacts / "learning-quiz-ne.png"), full_page=True)
     page.locator("form.quiz button[type=submit]").click()
     assert page.locator("p.result.ok").is_visible()
+    # Every answer was right: no question is marked wrong in the review.
+    assert page.locator("section.question.wrong").count() == 0
     page.screenshot(path=str(artifacts / "learning-results-ne.png"), full_page=True)
 
     with page.expect_download() as info:
