@@ -35,6 +35,7 @@ from .validation import (
     loads,
     parse_version_header,
     validate_activity_id,
+    validate_document_id,
 )
 
 log = logging.getLogger(__name__)
@@ -524,6 +525,16 @@ def _required(xr: XRequest, name: str) -> str:
     return value
 
 
+def _doc_id(xr: XRequest, name: str) -> str | None:
+    value = xr.params.get(name)
+    if value is not None:
+        try:
+            validate_document_id(value, name)
+        except XAPIValidationError as exc:
+            raise BadRequest(exc.message) from None
+    return value
+
+
 def _activity_param(xr: XRequest) -> str:
     value = _required(xr, "activityId")
     try:
@@ -582,7 +593,7 @@ def document_handler(kind: str):
 
     def get(xr: XRequest, creds: Credentials) -> Response:
         _allowed(xr, allowed)
-        doc_id = xr.params.get(id_name)
+        doc_id = _doc_id(xr, id_name)
         since = query.parse_time(xr.params, "since")
         if doc_id is not None:
             # "since" only narrows the list of ids; with an id it is checked and then ignored.
@@ -597,7 +608,8 @@ def document_handler(kind: str):
     def put(xr: XRequest, creds: Credentials, merge: bool = False) -> Response:
         _needs_write(creds)
         _allowed(xr, allowed - {"since"})
-        doc_id = _required(xr, id_name)
+        _required(xr, id_name)
+        doc_id = _doc_id(xr, id_name)
         key = _doc_key(xr, kind)
         content_type = xr.header("content-type") or "application/octet-stream"
         operation = documents.post_document if merge else documents.put_document
@@ -614,7 +626,7 @@ def document_handler(kind: str):
     def delete(xr: XRequest, creds: Credentials) -> Response:
         _needs_write(creds)
         _allowed(xr, allowed - {"since"})
-        doc_id = xr.params.get(id_name)
+        doc_id = _doc_id(xr, id_name)
         if doc_id is None:
             if kind != documents.STATE:
                 raise BadRequest(f"{id_name}: the parameter is required")

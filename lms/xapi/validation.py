@@ -34,6 +34,9 @@ INTERACTION_TYPES = {
     "other": (),
 }
 COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
+# Identifiers the LRS indexes (verb and activity ids, agent identifiers, document ids) are limited
+# to this many UTF-8 bytes, so that every index entry fits a database index page.
+MAX_KEY_BYTES = 800
 CONTEXT_ACTIVITY_KEYS = ("parent", "grouping", "category", "other")
 
 
@@ -119,6 +122,10 @@ class _Checker:
         if not isinstance(value, str):
             self.fail(path, "must be a string")
 
+    def key_length(self, value: str, path: str) -> None:
+        if len(value) > MAX_KEY_BYTES // 4 and len(value.encode("utf-8")) > MAX_KEY_BYTES:
+            self.fail(path, f"must be at most {MAX_KEY_BYTES} bytes long (a limit of this LRS)")
+
     def iri(self, value: object, path: str) -> None:
         if not formats.is_iri(value):
             self.fail(path, "must be an IRI with a scheme (Data 4.1)")
@@ -182,6 +189,10 @@ class _Checker:
             if not formats.is_iri(account["homePage"]):
                 self.fail(f"{path}.account.homePage", "must be an IRL")
             self.string(account["name"], f"{path}.account.name")
+            self.key_length(account["homePage"] + account["name"], f"{path}.account")
+        for ifi in ("mbox", "mbox_sha1sum", "openid"):
+            if ifi in value:
+                self.key_length(value[ifi], f"{path}.{ifi}")
         return count
 
     def agent(self, value: object, path: str, object_type_required: bool = False) -> None:
@@ -237,6 +248,7 @@ class _Checker:
     def verb(self, value: object, path: str) -> None:
         verb = self.object(value, path, ("id", "display"), ("id",))
         self.iri(verb["id"], f"{path}.id")
+        self.key_length(verb["id"], f"{path}.id")
         if "display" in verb:
             self.language_map(verb["display"], f"{path}.display")
 
@@ -247,6 +259,7 @@ class _Checker:
         if "objectType" in activity and activity["objectType"] != "Activity":
             self.fail(f"{path}.objectType", 'must be "Activity"')
         self.iri(activity["id"], f"{path}.id")
+        self.key_length(activity["id"], f"{path}.id")
         if "definition" in activity:
             self.definition(activity["definition"], f"{path}.definition")
 
@@ -619,7 +632,16 @@ def validate_agent_only(obj: object, path: str = "agent", version: str = VERSION
 
 
 def validate_activity_id(value: object, path: str = "activityId") -> None:
-    _Checker(VERSION_1).iri(value, path)
+    checker = _Checker(VERSION_1)
+    checker.iri(value, path)
+    checker.key_length(value, path)
+
+
+def validate_document_id(value: object, path: str) -> None:
+    """stateId / profileId: a string of at most MAX_KEY_BYTES bytes."""
+    checker = _Checker(VERSION_1)
+    checker.string(value, path)
+    checker.key_length(value, path)
 
 
 def validate_uuid(value: object, path: str) -> None:

@@ -193,3 +193,11 @@ def test_about_needs_no_credentials(client):
     newer = client.get("/xapi/about", headers={"X-Experience-API-Version": "2.0.0"})
     assert newer.get_json()["version"][0] == "2.0.0"
     assert newer.headers["X-Experience-API-Version"] == "2.0.0"
+
+
+def test_document_ids_have_a_length_limit(lrs):
+    response = lrs.put(
+        "activities/state", params=state_params(stateId="s" * 900), json_body={"a": 1}
+    )
+    assert response.status_code == 400
+    assert "at most 800 bytes" in response.get_json()["error"]

@@ -424,3 +424,12 @@ def test_platform_activity_ids():
     with pytest.raises(ValueError, match="unknown activity kind"):
         iris.activity_id("banana", "1")
     assert iris.verb(iris.PASSED) == {"id": iris.PASSED, "display": {"en-US": "passed"}}
+
+
+def test_indexed_identifiers_have_a_length_limit():
+    long_iri = "https://training.unmic.example/" + "a" * 900
+    rejects(statement(object=activity(long_iri)), "statement.object.id: must be at most 800 bytes")
+    rejects(statement(verb={"id": long_iri}), "statement.verb.id: must be at most 800 bytes")
+    rejects(statement(actor={"openid": long_iri}), "statement.actor.openid: must be at most")
+    # Multi-byte characters count in bytes: 300 Arabic letters are 600 bytes, accepted.
+    validate_statement(statement(object=activity("https://training.unmic.example/" + "ب" * 300)))
