@@ -7,6 +7,7 @@ import tempfile
 
 from flask import (
     Blueprint,
+    Response,
     after_this_request,
     flash,
     jsonify,
@@ -84,12 +85,19 @@ def pull():
             "changes": request.args.get("changes", 0, type=int),
         }
         services.take_ack(peer, ack)
-        name = _temp_file(".kitbundle")
-        services.export_bundle(db.session, name, str(peer.id))
+        # HQ -> kit carries records only (no statements): small enough to answer from memory.
+        handle, name = tempfile.mkstemp(suffix=".kitbundle")
+        os.close(handle)
+        try:
+            services.export_bundle(db.session, name, str(peer.id))
+            with open(name, "rb") as fh:
+                data = fh.read()
+        finally:
+            os.unlink(name)
     except SyncError as exc:
         return _refuse(403, str(exc))
     db.session.commit()
-    return send_file(name, mimetype="application/zip", download_name="hq.kitbundle")
+    return Response(data, mimetype="application/zip")
 
 
 # --- administration -------------------------------------------------------------------------------
