@@ -395,3 +395,27 @@ def test_lesson_page_is_light_and_self_contained(client, auth, sample, learner):
     assert weight < 40 * 1024
     assert not re.search(rb'(?:src|href)="(?:https?:)?//', html)
     assert b"<script" not in html
+
+
+def test_an_attempt_of_another_course_is_refused(client, auth, app, sample, learner):
+    from pathlib import Path
+
+    from lms.catalog import services as catalog
+    from tests.catalog import coursekit
+
+    root = Path(app.config["COURSES_DIR"])
+    coursekit.write_course(root, coursekit.course_data("second-course"))
+    with app.app_context():
+        catalog.import_courses([root / "second-course"], root)
+        db.session.commit()
+    auth.login(learner)
+    client.post(f"/courses/{SLUG}/enrol")
+    client.post("/courses/second-course/enrol")
+    url, attempt, crs = start_attempt(client, app, "second-course")
+    form = right_form(crs, attempt)
+    wrong_url = f"/learn/{SLUG}/quiz/{attempt.id}"
+    assert client.get(wrong_url).status_code == 404
+    assert client.post(wrong_url, data=form).status_code == 404
+    with app.app_context():
+        assert db.session.get(QuizAttempt, attempt.id).submitted_at is None
+    assert client.post(url, data=form).status_code == 302
