@@ -336,9 +336,18 @@ def verify(code: str):
     from datetime import date
 
     today = date.today()
-    valid = cert.revoked_at is None and (cert.expires_on is None or cert.expires_on >= today)
+    person = cert.enrolment.person if cert.enrolment else None
+    erased = person is not None and person.erased_at is not None
+    withdrawn = cert.revoked_at is not None or erased
+    valid = not withdrawn and (cert.expires_on is None or cert.expires_on >= today)
     lang = current_language()
     title = cert.course_title.get(lang) or cert.course_title.get("en", cert.course_slug)
     return render_template(
-        "learning/verify.html", cert=cert, valid=valid, title=title, code=cert.code
+        "learning/verify.html",
+        cert=cert,
+        valid=valid,
+        withdrawn=withdrawn,
+        name="" if erased else cert.holder_name,
+        title=title,
+        code=cert.code,
     )

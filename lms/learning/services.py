@@ -554,6 +554,58 @@ def certificate_by_code(code: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
 
+# -- a person's data (for the data protection export and erasure) --------------------------
+
+
+def export_learning(person: Person) -> list[dict]:
+    """Everything the learning area keeps about a person, as plain data."""
+    out = []
+    for e in db.session.scalars(select(Enrolment).where(Enrolment.person_id == person.id)):
+        cert = db.session.scalar(select(Certificate).where(Certificate.enrolment_id == e.id))
+        out.append(
+            {
+                "course": e.course.slug,
+                "registration": str(e.id),
+                "required": e.required,
+                "due_on": e.due_on.isoformat() if e.due_on else None,
+                "started_at": e.started_at.isoformat() if e.started_at else None,
+                "completed_at": e.completed_at.isoformat() if e.completed_at else None,
+                "expires_on": e.expires_on.isoformat() if e.expires_on else None,
+                "best_score": e.best_score,
+                "lessons_read": sorted(p.lesson_id for p in e.lessons if p.read_at),
+                "attempts": [
+                    {
+                        "number": a.number,
+                        "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
+                        "score": a.score,
+                        "max_score": a.max_score,
+                        "passed": a.passed,
+                    }
+                    for a in e.attempts
+                ],
+                "certificate": cert.code if cert else None,
+            }
+        )
+    return out
+
+
+def erase_learning(person: Person) -> int:
+    """On erasure: certificates lose the name and are withdrawn; return how many."""
+    now = now_ms()
+    certs = list(
+        db.session.scalars(
+            select(Certificate)
+            .join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+            .where(Enrolment.person_id == person.id)
+        )
+    )
+    for cert in certs:
+        cert.holder_name = ""
+        cert.revoked_at = cert.revoked_at or now
+    db.session.flush()
+    return len(certs)
+
+
 # -- the learner's page --------------------------------------------------------------------
 
 

@@ -419,3 +419,28 @@ def test_an_attempt_of_another_course_is_refused(client, auth, app, sample, lear
     with app.app_context():
         assert db.session.get(QuizAttempt, attempt.id).submitted_at is None
     assert client.post(url, data=form).status_code == 302
+
+
+def test_export_and_erasure_of_a_persons_learning(client, auth, app, sample, learner):
+    auth.login(learner)
+    enrol_and_read_all(client, app)
+    url, attempt, crs = start_attempt(client, app)
+    client.post(url, data=right_form(crs, attempt))
+    with app.app_context():
+        enrolment = enrolment_of(learner)
+        person = enrolment.person
+        [record] = services.export_learning(person)
+        assert record["course"] == SLUG and record["certificate"]
+        assert record["lessons_read"] == ["first", "second"]
+        assert record["attempts"][0]["passed"] is True
+        code = record["certificate"]
+        # The person is erased (the tombstone keeps erased_at): the certificate names nobody.
+        from lms.catalog.timeutil import now_ms
+
+        person.erased_at = now_ms()
+        assert services.erase_learning(person) == 1
+        db.session.commit()
+        assert db.session.scalar(select(Certificate)).holder_name == ""
+    auth.logout()
+    page = client.get(f"/verify/{code}")
+    assert "was withdrawn" in page.text and "Asha Gurung" not in page.text
