@@ -40,13 +40,9 @@ TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 ENDING_TONES = ("good", "mixed", "bad")
 
 
-def _line_map(text: str) -> dict[str, int]:
-    """Map each field path to its 1-based line number in the YAML text."""
+def _line_map(root: Any) -> dict[str, int]:
+    """Map each field path to its 1-based line number, from the composed YAML node tree."""
     lines: dict[str, int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
 
     def walk(node: Any, path: str) -> None:
         lines.setdefault(path, node.start_mark.line + 1)
@@ -525,14 +521,19 @@ def parse_scenario(data: Any, file: str = "<scenario>", lines: dict | None = Non
 
 def load_text(text: str, file: str = "<scenario>") -> Scenario:
     """Parse YAML text and build the scenario; raise ScenarioError on any problem."""
+    # parse once: the nodes give the lines, then the data (libyaml when available)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        data = yaml.safe_load(text)
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError([Problem(file, line, "", f"not valid YAML: {reason}")]) from None
-    return parse_scenario(data, file, _line_map(text))
+    finally:
+        loader.dispose()
+    return parse_scenario(data, file, _line_map(root) if root is not None else {})
 
 
 def load_file(path: str | Path) -> Scenario:
