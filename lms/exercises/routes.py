@@ -32,8 +32,8 @@ from lms.exercises import scenarios, services
 from lms.exercises.models import RUN_STATUSES, ExerciseRun
 from lms.extensions import cache, csrf, db
 from lms.navigation import NavLink
-from lms.org.models import Rotation
-from lms.org.scoping import can_see_contingent
+from lms.org.models import Person, Rotation
+from lms.org.scoping import can_see_contingent, can_see_person
 
 bp = Blueprint("exercises", __name__, url_prefix="/exercises")
 
@@ -53,6 +53,15 @@ def _rotation_links(rotation) -> list[NavLink]:
 
 
 navigation.register_rotation_links(_rotation_links)
+
+
+def _person_links(person) -> list[NavLink]:
+    if not current_user.is_authenticated or not current_user.has_role(*STAFF):
+        return []
+    return [NavLink(_("Exercise results"), url_for("exercises.person", person_id=person.id))]
+
+
+navigation.register_person_links(_person_links)
 
 
 def _home_section():
@@ -110,6 +119,17 @@ def is_local_request() -> bool:
 @bp.app_template_global("exercise_title")
 def exercise_title(scenario_id: str, lang: str | None = None) -> str:
     return scenarios.title(scenario_id, lang or ui_lang())
+
+
+@bp.app_template_global("exercise_team_role")
+def exercise_team_role(scenario_id: str, team: str, role: str, lang: str | None = None) -> str:
+    scenario = scenarios.get(scenario_id)
+    if scenario is None:
+        return f"{team} · {role}"
+    lang = lang or ui_lang()
+    return (
+        f"{scenarios.team_name(scenario, team, lang)} · {scenarios.role_name(scenario, role, lang)}"
+    )
 
 
 def percent(value: float | None) -> str:
@@ -204,6 +224,18 @@ def new():
         chosen=request.form,
         errors=errors,
     ), status
+
+
+@bp.route("/people/<uuid:person_id>")
+@roles_required(*STAFF)
+def person(person_id):
+    someone = db.session.get(Person, person_id)
+    if someone is None or someone.erased_at or not can_see_person(current_user, someone):
+        abort(404)
+    runs = [r for r in services.person_runs(someone) if services.can_see_run(current_user, r.run)]
+    record(current_user, "exercise.person_results", f"person:{someone.id}")
+    db.session.commit()
+    return render_template("exercises/person.html", person=someone, runs=runs, lang=ui_lang())
 
 
 @bp.route("/runs/<uuid:run_id>")

@@ -869,3 +869,44 @@ def record_results(run: ExerciseRun, now: dt.datetime | None = None) -> int:
         run.results_recorded_at = now
     db.session.flush()
     return len(statements)
+
+
+# --- a person's exercises ------------------------------------------------------------------------
+
+
+@dataclass
+class PersonRun:
+    run: ExerciseRun
+    member: RunMember
+    verdict: str | None  # passed | failed | None while not recorded
+    score: float | None
+
+
+def person_runs(person: Person) -> list[PersonRun]:
+    """The runs a person played in, newest first, with the result recorded for readiness."""
+    members = db.session.scalars(
+        select(RunMember)
+        .join(ExerciseRun, ExerciseRun.id == RunMember.run_id)
+        .where(RunMember.person_id == person.id)
+        .order_by(ExerciseRun.created_at.desc())
+    ).all()
+    if not members:
+        return []
+    actor_key = keys.agent_key(person_agent(person.id))
+    registrations = [uuid.UUID(m.run.registration) for m in members]
+    results: dict[str, tuple[str, float | None]] = {}
+    rows = db.session.execute(
+        select(Statement.registration, Statement.verb_id, Statement.raw).where(
+            Statement.actor_key == actor_key,
+            Statement.registration.in_(registrations),
+            Statement.verb_id.in_([iris.PASSED, iris.FAILED]),
+            Statement.voided.is_(False),
+        )
+    )
+    for registration, verb_id, raw in rows:
+        verdict = "passed" if verb_id == iris.PASSED else "failed"
+        if results.get(str(registration), ("",))[0] == "passed":
+            continue
+        score = ((json.loads(raw).get("result") or {}).get("score") or {}).get("scaled")
+        results[str(registration)] = (verdict, score)
+    return [PersonRun(m.run, m, *results.get(m.run.registration, (None, None))) for m in members]

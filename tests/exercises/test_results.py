@@ -269,3 +269,21 @@ def test_improvement_plan_pdf_in_arabic(app, client, make_run):
     pdf = client.get(f"/exercises/runs/{run_id}/plan.pdf")
     assert pdf.status_code == 200
     assert pdf.data.startswith(b"%PDF") and b"NotoSansArabic" in pdf.data
+
+
+def test_a_persons_exercise_results_page(app, client, auth, make_run):
+    run_id = make_run()
+    _store(app, run_id)
+    client.get(f"/exercises/runs/{run_id}")  # a finished run: results recorded
+    with app.app_context():
+        run = db.session.get(ExerciseRun, uuid.UUID(run_id))
+        by_team = {m.team: str(m.person_id) for m in run.members}
+    person_page = client.get(f"/people/{by_team['field']}").get_data(as_text=True)
+    assert f"/exercises/people/{by_team['field']}" in person_page
+    field = client.get(f"/exercises/people/{by_team['field']}").get_data(as_text=True)
+    assert "Tamba camp" in field and "52%" in field and "not passed" in field
+    command = client.get(f"/exercises/people/{by_team['command']}").get_data(as_text=True)
+    assert "89%" in command and "badge ok" in command
+    client.post("/logout")
+    auth.login("trainer.sen", "carana-trainer-2026")
+    assert client.get(f"/exercises/people/{by_team['field']}").status_code == 404
