@@ -29,7 +29,6 @@ from lms.catalog.forms import EnrolRotationForm, PostForm
 from lms.extensions import db
 from lms.i18n import current_language
 from lms.learning import services as learning
-from lms.learning.certificates import certificate_language
 from lms.org.models import Cohort, Rotation
 from lms.org.scoping import can_see_contingent, can_see_person
 
@@ -165,7 +164,6 @@ def course(slug: str):
         status=learning.status(enrolment),
         resume=learning.resume_lesson_id(enrolment) if enrolment else None,
         certificate=certificate,
-        certificate_in_english=certificate_language(lang) != lang,
         form=PostForm(),
     )
 

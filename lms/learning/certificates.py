@@ -1,10 +1,9 @@
 """Certificates of completion as PDF (fpdf2), in the learner's language, with a verification code.
 
 The fonts ship with the portal (lms/catalog/fonts, SIL Open Font License): Noto Sans for Latin and
-Cyrillic, Noto Sans Arabic (Arabic and Urdu), Noto Sans Devanagari (Hindi, Nepali) and Noto Sans
-Bengali. Complex scripts are shaped with HarfBuzz. No Chinese font is shipped (a CJK font is
-larger than the whole portal): a certificate asked for in Chinese is written in English, and the
-page says so.
+Cyrillic, Noto Sans Arabic (Arabic and Urdu), Noto Sans Devanagari (Hindi, Nepali), Noto Sans
+Bengali, and a subset of Noto Sans CJK SC for Chinese (made by make_cjk_subset.py). Complex
+scripts are shaped with HarfBuzz; text in another script falls back to that script's font.
 """
 
 from __future__ import annotations
@@ -18,10 +17,11 @@ from fpdf import FPDF
 
 FONTS = Path(__file__).resolve().parent.parent / "catalog" / "fonts"
 SCRIPT_FONTS = {
-    "latin": "NotoSans",
-    "arabic": "NotoSansArabic",
-    "devanagari": "NotoSansDevanagari",
-    "bengali": "NotoSansBengali",
+    "latin": "NotoSans-{weight}.ttf",
+    "arabic": "NotoSansArabic-{weight}.ttf",
+    "devanagari": "NotoSansDevanagari-{weight}.ttf",
+    "bengali": "NotoSansBengali-{weight}.ttf",
+    "cjk": "NotoSansSC-{weight}.otf",
 }
 LANGUAGE_SCRIPT = {
     "ar": "arabic",
@@ -29,29 +29,28 @@ LANGUAGE_SCRIPT = {
     "hi": "devanagari",
     "ne": "devanagari",
     "bn": "bengali",
+    "zh": "cjk",
 }
 RTL = {"ar", "ur"}
-# Languages the shipped fonts cannot write: certificates fall back to English.
-UNSUPPORTED = {"zh"}
 
 
-def certificate_language(lang: str) -> str:
-    return "en" if lang in UNSUPPORTED else lang
+def _known_languages() -> set[str]:
+    return set(current_app.config["LANGUAGES"])
 
 
 def _pdf() -> FPDF:
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_auto_page_break(False)
-    for script, family in SCRIPT_FONTS.items():
-        pdf.add_font(script, "", str(FONTS / f"{family}-Regular.ttf"))
-        pdf.add_font(script, "B", str(FONTS / f"{family}-Bold.ttf"))
+    for script, name in SCRIPT_FONTS.items():
+        pdf.add_font(script, "", str(FONTS / name.format(weight="Regular")))
+        pdf.add_font(script, "B", str(FONTS / name.format(weight="Bold")))
     pdf.set_text_shaping(True)
     return pdf
 
 
 def certificate_pdf(cert, requested_lang: str) -> bytes:
-    """The certificate as PDF bytes, written in ``requested_lang`` when the fonts allow it."""
-    lang = certificate_language(requested_lang)
+    """The certificate as PDF bytes, written in the learner's language."""
+    lang = requested_lang if requested_lang in _known_languages() else "en"
     script = LANGUAGE_SCRIPT.get(lang, "latin")
     title = cert.course_title.get(lang) or cert.course_title.get("en") or cert.course_slug
     verify_url = url_for("learning.verify", code=cert.code, _external=True)
