@@ -345,25 +345,28 @@ def take_ack(peer: Peer, ack: dict) -> None:
     peer.sent_changes = max(peer.sent_changes, int(ack.get("changes", 0)))
 
 
-def _statements(body: bytes) -> Iterator[tuple[int, dict]]:
+def _statements(body: bytes, after: int) -> Iterator[tuple[int, str]]:
+    """The (seq, JSON text) lines of a statements chunk with a seq above ``after``."""
     for line in body.decode("utf-8").splitlines():
         if line:
             seq, _, raw = line.partition("\t")
-            yield int(seq), json.loads(raw)
+            if int(seq) > after:
+                yield int(seq), raw
 
 
 def _save_incoming(session: Session, peer: Peer, batch: list[dict], result: ImportResult) -> None:
     """Statements keep their ids; one already here is skipped, a different one kept aside."""
     ids = [uuid.UUID(s["id"]) for s in batch]
-    existing = dict(
+    existing: dict[uuid.UUID, dict | str] = dict(
         session.execute(
             select(Statement.statement_id, Statement.raw).where(Statement.statement_id.in_(ids))
         ).all()
     )
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, tuple[dict, list[dict]]] = {}
     for statement, statement_id in zip(batch, ids, strict=True):
         if statement_id in existing:
-            if same_statement(statement, json.loads(existing[statement_id])):
+            known = existing[statement_id]
+            if same_statement(statement, json.loads(known) if isinstance(known, str) else known):
                 result.statements_known += 1
             else:
                 result.statements_conflicting += 1
@@ -379,11 +382,11 @@ def _save_incoming(session: Session, peer: Peer, batch: list[dict], result: Impo
                     )
                 )
             continue
-        existing[statement_id] = json.dumps(statement)  # a duplicate later in the batch
-        key = json.dumps(statement.get("authority") or {}, sort_keys=True)
-        groups.setdefault(key, []).append(statement)
-    for key, group in groups.items():
-        save_statements(session, group, json.loads(key), prevalidated=True)
+        existing[statement_id] = dict(statement)  # the same id again later in the batch
+        authority = statement.get("authority") or {}
+        groups.setdefault(repr(authority), (authority, []))[1].append(statement)
+    for authority, group in groups.values():
+        save_statements(session, group, authority, prevalidated=True)
         result.statements_stored += len(group)
 
 
@@ -401,10 +404,9 @@ def apply_chunk(
             raise BundleError("only a field kit sends statements")
         batch = []
         last = peer.received_statements
-        for seq, statement in _statements(body):
-            if seq > peer.received_statements:
-                batch.append(statement)
-                last = max(last, seq)
+        for seq, raw in _statements(body, peer.received_statements):
+            batch.append(json.loads(raw))
+            last = max(last, seq)
         if not batch:
             result.chunks_skipped += 1
             return

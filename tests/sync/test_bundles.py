@@ -196,3 +196,26 @@ def test_bundle_for_another_instance_is_refused(paired, hq, kit, tmp_path):
     # Imported at HQ itself: not addressed to it (and not from a registered peer).
     with hq.app_context(), pytest.raises(BundleError):
         services.import_bundle(db.session, tmp_path / "to-kit.kitbundle")
+
+
+def test_a_different_statement_under_a_known_id_is_kept_aside(paired, hq, kit, tmp_path):
+    from lms.sync.models import Conflict
+    from lms.xapi.store import save_statements
+    from tests.sync.conftest import AUTHORITY
+    from tests.xapi.factories import agent, statement
+
+    ids = make_statements(kit, 6)
+    with hq.app_context():
+        clash = statement(id=ids[2], actor=agent("someone-else"))
+        save_statements(db.session, [clash], AUTHORITY)
+        db.session.commit()
+    result = transfer(kit, hq, tmp_path / "k.kitbundle")
+    assert (result.statements_stored, result.statements_conflicting) == (5, 1)
+    with hq.app_context():
+        kept = db.session.scalars(select(Conflict)).one()
+        assert (kept.table_name, kept.record_id, kept.winner) == ("lrs_statement", ids[2], "local")
+        assert kept.lost_data["actor"]["account"]["name"] == "trainee-1"
+        raw = db.session.scalars(
+            select(Statement.raw).where(Statement.statement_id == __import__("uuid").UUID(ids[2]))
+        ).one()
+    assert "someone-else" in raw  # the stored statement is untouched
