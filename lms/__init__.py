@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.auth.routes import bp as auth_bp
     from lms.catalog import cli as catalog_cli
     from lms.catalog.routes import bp as catalog_bp
+    from lms.exercises import cli as exercises_cli
     from lms.exercises import guard as exercises_guard
     from lms.exercises.routes import bp as exercises_bp
     from lms.learning.routes import bp as learning_bp
@@ -117,3 +118,4 @@ def _register_blueprints(app: Flask) -> None:
     sync.init_app(app)
     catalog_cli.init_app(app)
     exercises_guard.init_app(app)
+    exercises_cli.init_app(app)

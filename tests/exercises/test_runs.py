@@ -366,3 +366,25 @@ def test_controller_home_page_lists_open_runs_with_their_join_codes(app, client,
     assert "Open exercise runs" in home and code in home
     client.post(f"/exercises/runs/{run_id}/close")
     assert code not in client.get("/").get_data(as_text=True)
+
+
+def test_command_line_lists_renews_and_closes_runs(app, client, runner, make_run):
+    run_id = make_run()
+    with app.app_context():
+        old_code = _run(app, run_id).join_code
+    listed = runner.invoke(args=["exercises", "list"])
+    assert listed.exit_code == 0
+    assert run_id in listed.output and old_code in listed.output and "4 people" in listed.output
+    renewed = runner.invoke(args=["exercises", "new-code", run_id])
+    assert renewed.exit_code == 0
+    new_code = renewed.output.strip()
+    assert new_code != old_code
+    assert client.get(f"/exercises/join/{old_code}").status_code == 404
+    assert client.get(f"/exercises/join/{new_code}").status_code == 200
+    closed = runner.invoke(args=["exercises", "close", run_id])
+    assert closed.exit_code == 0 and "Closed; 0 result statements" in closed.output
+    again = runner.invoke(args=["exercises", "close", run_id])
+    assert again.exit_code != 0 and "already closed" in again.output
+    assert run_id not in runner.invoke(args=["exercises", "list"]).output
+    assert run_id in runner.invoke(args=["exercises", "list", "--all"]).output
+    assert runner.invoke(args=["exercises", "close", "nope"]).exit_code != 0
