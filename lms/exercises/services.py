@@ -21,6 +21,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from lms.config import ROOT
 from lms.exercises import scenarios
 from lms.exercises.models import ExerciseRun, LaunchToken, RunMember
 from lms.extensions import db
@@ -127,7 +128,7 @@ class MemberChoice:
 
 
 def _new_join_code() -> str:
-    letters = "".join(secrets.choice(JOIN_LETTERS) for _ in range(3))
+    letters = "".join(secrets.choice(JOIN_LETTERS) for _i in range(3))
     return f"{letters}-{secrets.randbelow(1000):03d}"
 
 
@@ -452,15 +453,9 @@ def launch_here(launch: str) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
-        cwd=str(current_app.config.get("SIMULATIONS_CWD") or _project_root()),
+        cwd=str(ROOT),
         close_fds=True,
     )
-
-
-def _project_root() -> str:
-    from pathlib import Path
-
-    return str(Path(__file__).resolve().parents[2])
 
 
 # --- reading the run back from the LRS ----------------------------------------------------------
@@ -481,9 +476,12 @@ def run_statements(run: ExerciseRun) -> list[dict]:
 
 @dataclass
 class TimelineEntry:
-    kind: (
-        str  # launched | initialized | inject | decision | completed | passed | failed | terminated
-    )
+    """One line of the after-action review.
+
+    ``kind`` is launched, initialized, inject, decision, completed, passed, failed or terminated.
+    """
+
+    kind: str
     clock: str  # exercise time (HH:MM) or ""
     timestamp: str
     title: str
