@@ -113,7 +113,13 @@ def ui_lang() -> str:
 
 
 def is_local_request() -> bool:
-    return request.remote_addr in LOOPBACK
+    """A request from this very computer: loopback, and not relayed by a proxy for someone else."""
+    if request.remote_addr not in LOOPBACK:
+        return False
+    relayed = request.headers.get("X-Forwarded-For") or request.headers.get("X-Real-IP")
+    if relayed and any(part.strip() not in LOOPBACK for part in relayed.split(",")):
+        return False
+    return "Forwarded" not in request.headers
 
 
 @bp.app_template_global("exercise_title")

@@ -256,6 +256,14 @@ def test_launch_here_only_from_this_computer(app, client, make_run, monkeypatch)
     assert page.status_code == 200
     assert "Launch here" not in page.get_data(as_text=True)
     assert remote.post(f"/exercises/runs/{run_id}/launch-here").status_code == 403
+    # Behind a reverse proxy on this computer, the proxy's address does not make a request local.
+    proxied = app.test_client()
+    proxied.environ_base["HTTP_X_FORWARDED_FOR"] = "10.20.0.7"
+    proxied.post("/login", data={"username": "controller", "password": "carana-control-2026"})
+    page = proxied.get(f"/exercises/runs/{run_id}")
+    assert page.status_code == 200
+    assert "Launch here" not in page.get_data(as_text=True)
+    assert proxied.post(f"/exercises/runs/{run_id}/launch-here").status_code == 403
     assert len(started) == 1
 
 
@@ -303,6 +311,8 @@ def test_new_run_form_lists_the_roster_and_team_roles(client, auth, nep):
     html = page.get_data(as_text=True)
     assert nep["people"][0] in html
     assert 'name="team-' in html and 'name="lang"' in html
+    rotation_page = client.get(f"/rotations/{nep['rotation']}").get_data(as_text=True)
+    assert f"/exercises/?rotation={nep['rotation']}" in rotation_page
 
 
 def test_controller_sees_runs_of_assigned_contingents_only(app, client, auth, make_run):
