@@ -106,10 +106,34 @@ def _record_changes(session: Session, flush_context) -> None:
         session.connection().execute(insert(Change.__table__), rows)
 
 
+def _record_bulk_changes(state) -> None:
+    """``session.execute(delete(Model).where(...))`` and bulk updates skip the flush: log the
+    rows they touch (found before the statement runs) too."""
+    if not (state.is_delete or state.is_update) or state.bind_mapper is None:
+        return
+    t = state.bind_mapper.local_table
+    if t.name not in SYNCED_TABLES:
+        return
+    query = select(t.c.id)
+    if state.statement.whereclause is not None:
+        query = query.where(state.statement.whereclause)
+    connection = state.session.connection()
+    ids = [str(i) for i in connection.execute(query).scalars()]
+    if ids:
+        now = utcnow()
+        op = "delete" if state.is_delete else "upsert"
+        connection.execute(
+            insert(Change.__table__),
+            [{"table_name": t.name, "record_id": i, "op": op, "changed_at": now} for i in ids],
+        )
+
+
 def init_change_log() -> None:
-    """Listen to every ORM flush (once per process)."""
+    """Listen to every ORM flush and bulk statement (once per process)."""
     if not event.contains(Session, "after_flush", _record_changes):
         event.listen(Session, "after_flush", _record_changes)
+    if not event.contains(Session, "do_orm_execute", _record_bulk_changes):
+        event.listen(Session, "do_orm_execute", _record_bulk_changes)
 
 
 def seed_change_log(session: Session) -> int:
@@ -282,16 +306,18 @@ def outgoing(
             continue
         picked[(name, record_id)] = Outgoing(name, record_id, seq, op, changed_at)
     _add_parents(session, picked, set(names), upto)
+    # Deletes first (children before parents), so a replaced row (same unique key, new id)
+    # never clashes with the old one; then upserts, parents before children.
     order = table_order()
-    upserts = sorted(
-        (o for o in picked.values() if o.op == "upsert"),
-        key=lambda o: (order[o.table_name], o.seq),
-    )
     deletes = sorted(
         (o for o in picked.values() if o.op == "delete"),
         key=lambda o: (-order[o.table_name], o.seq),
     )
-    return upserts + deletes
+    upserts = sorted(
+        (o for o in picked.values() if o.op == "upsert"),
+        key=lambda o: (order[o.table_name], o.seq),
+    )
+    return deletes + upserts
 
 
 def _add_parents(

@@ -206,3 +206,53 @@ def test_conflict_met_first_at_the_kit_keeps_the_later_kit_edit(paired, hq, kit,
     transfer(kit, hq, tmp_path / "up1.kitbundle")
     assert _rank(hq, target) == "Lance Corporal"
     assert _conflicts(hq) == []
+
+
+def _course(code: str):
+    from lms.catalog.models import Course
+
+    return Course(
+        slug=code,
+        version=1,
+        topic="protection",
+        languages=["en"],
+        estimated_minutes=30,
+        completion="passed",
+        validity_months=24,
+        title={"en": "Protection of civilians in Carana"},
+        description={"en": "Threats to civilians and the mission's duty to act."},
+        outline=[{"id": "m1", "title": {"en": "Basics"}, "lessons": [{"id": "l1"}]}],
+    )
+
+
+def test_a_new_course_version_replaces_lesson_texts_at_the_kit(paired, hq, kit, tmp_path):
+    from sqlalchemy import delete
+
+    from lms.catalog.models import LessonText
+
+    hq_id, kit_id = paired
+    with hq.app_context():
+        course = _course("poc-carana")
+        db.session.add(course)
+        db.session.flush()
+        db.session.add(
+            LessonText(course_id=course.id, lesson_id="l1", language="en", markdown="v1")
+        )
+        db.session.commit()
+        course_id = course.id
+    transfer(hq, kit, tmp_path / "v1.kitbundle", kit_id)
+
+    # Version 2 at HQ, the way the catalog import does it: texts deleted in bulk, added again.
+    with hq.app_context():
+        db.session.get(type(course), course_id).version = 2
+        db.session.execute(delete(LessonText).where(LessonText.course_id == course_id))
+        db.session.add(
+            LessonText(course_id=course_id, lesson_id="l1", language="en", markdown="v2")
+        )
+        db.session.commit()
+    result = transfer(hq, kit, tmp_path / "v2.kitbundle", kit_id)
+    assert (result.records.refused, result.records.conflicts) == (0, 0)
+    with kit.app_context():
+        texts = db.session.scalars(select(LessonText.markdown)).all()
+        version = db.session.get(type(course), course_id).version
+    assert (texts, version) == (["v2"], 2)
