@@ -296,7 +296,15 @@ def check_completion(user: User, enrolment: Enrolment, session: Session, languag
         [
             st.completed_course(actor, enrolment, now, session.id, language),
             st.satisfied_course(actor, enrolment, now, session.id, language),
-            st.terminated_course(actor, enrolment, now, session.id, language, session.started),
+            # cmi5: terminated is the session's last statement.
+            st.terminated_course(
+                actor,
+                enrolment,
+                now + timedelta(milliseconds=1),
+                session.id,
+                language,
+                session.started,
+            ),
         ]
     )
     issue_certificate(enrolment)

@@ -203,3 +203,14 @@ def test_interaction_definitions_and_responses_are_valid_xapi():
                 "result": {"response": response, "success": quiz.is_correct(q, answer)},
             }
         )
+
+
+def test_statement_ids_are_time_ordered_uuids():
+    import uuid
+
+    from lms.learning.statements import statement_id
+
+    ids = [statement_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    assert ids == sorted(ids, key=uuid.UUID)
+    assert {uuid.UUID(i).version for i in ids} == {7}
