@@ -13,7 +13,7 @@ run again on fresh copies with tracemalloc for its peak memory (``--quick``: one
   each acknowledged), then pulls HQ's answer.
 
 Prints one line per step and ends with one JSON line, e.g.
-{"statements": 100000, "bundle_export_s": 4.1, "bundle_import_s": 20.3, ...}.
+{"statements": ..., "bundle_export_s": ..., "bundle_import_s": ..., "online_s": ..., "cpu_s": {...}, ...}.
 Targets: each way (bundle export + import, online) within 30 s for 100,000 statements, with a
 peak memory that does not grow with N (chunks are streamed, never the whole table).
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -35,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 LIMIT_SECONDS = 30.0
+# CPU time of this process per step: on a busy machine the wall clock also counts waiting.
+CPU_SECONDS: dict[str, float] = {}
 AUTHORITY = {
     "objectType": "Agent",
     "name": "Sector East field kit",
@@ -97,16 +100,18 @@ def statements(count: int):
 def timed(label: str, func, trace: bool):
     if trace:
         tracemalloc.start()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     value = func()
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    CPU_SECONDS[label] = round(cpu, 2)
     peak = 0
     if trace:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     peak_mb = round(peak / 1e6, 1) if trace else None
     memory = f"   peak {peak_mb:6.1f} MB" if trace else ""
-    print(f"{label:<42} {seconds:7.2f} s{memory}", flush=True)
+    print(f"{label:<42} {seconds:7.2f} s  (cpu {cpu:6.2f} s){memory}", flush=True)
     return value, round(seconds, 2), peak_mb
 
 
@@ -257,6 +262,8 @@ def main() -> int:
         "peak_mb_export": export_mb,
         "peak_mb_import": import_mb,
         "peak_mb_online": online_mb,
+        "cpu_s": CPU_SECONDS,
+        "load_average": round(os.getloadavg()[0], 1),
         "timed_with_tracemalloc": bool(args.quick),
         "limit_s": LIMIT_SECONDS,
         "ok": bundle_total <= LIMIT_SECONDS and online_s <= LIMIT_SECONDS,
