@@ -133,3 +133,28 @@ def test_sync_needs_a_kit_and_a_registered_hq(hq, kit):
         db.session.commit()
         with pytest.raises(SyncError, match="HQ is not registered"):
             client.sync(db.session, "https://hq.unmic.example", transport=transport_to(hq))
+
+
+def test_sync_over_real_http_on_the_loopback(paired, hq, kit):
+    import threading
+
+    from werkzeug.serving import make_server
+
+    make_statements(kit, 50)
+    server = make_server("127.0.0.1", 0, hq, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with kit.app_context():
+            result = client.sync(db.session, f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+    assert result.statements_pushed == 50
+    assert _count(hq) == 50
+
+
+def test_no_link_is_a_clear_error(paired, kit):
+    with kit.app_context(), pytest.raises(SyncError, match="no link"):
+        client.sync(db.session, "http://127.0.0.1:9")
