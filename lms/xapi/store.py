@@ -173,10 +173,10 @@ def save_statements(
     # Insert first; ids already taken come back missing from RETURNING and are compared.
     rows = [_row(s, now) for s in statements]
     connection = session.connection()
-    # Inserted in id order, so two writers sending overlapping batches wait on each other in
-    # the same order instead of deadlocking.
-    ordered = sorted(rows, key=lambda row: row["statement_id"])
-    inserted = dict(connection.execute(insert_ignore(session, Statement), ordered).all())
+    # In the order received: statements of one batch share their stored time and keep their
+    # order by seq. (Two writers inserting the same ids in opposite orders can deadlock on
+    # PostgreSQL; the HTTP API retries such a transaction.)
+    inserted = dict(connection.execute(insert_ignore(session, Statement), rows).all())
     taken = {
         row["statement_id"]: (statement, extra)
         for row, statement, extra in zip(rows, statements, added, strict=True)

@@ -669,3 +669,10 @@ def test_cors_preflight_needs_no_credentials(client):
     assert (
         "X-Experience-API-Consistent-Through" in response.headers["Access-Control-Expose-Headers"]
     )
+
+
+def test_a_batch_keeps_its_order(lrs):
+    batch = [statement() for _ in range(6)]
+    lrs.post("statements", json_body=batch)
+    ascending = _ids(lrs.get("statements", params={"ascending": "true"}))
+    assert ascending == [s["id"] for s in batch]
