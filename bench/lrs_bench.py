@@ -201,6 +201,7 @@ def run_backend(backend: str, args) -> None:
 
 
 def main() -> None:
+    global PORT
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -214,7 +215,6 @@ def main() -> None:
     parser.add_argument("--workdir", default="/tmp")
     parser.add_argument("--port", type=int, default=PORT)
     args = parser.parse_args()
-    global PORT
     PORT = args.port
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     for backend in backends:
