@@ -72,6 +72,17 @@ def like(term: str) -> str:
     return f"%{escaped.lower()}%"
 
 
+def person_matches(search: str):
+    """People whose name or service number contains ``search`` (case-insensitive)."""
+    pattern = like(search)
+    return or_(
+        *(
+            func.lower(column).like(pattern, escape="\\")
+            for column in (Person.family_name, Person.given_name, Person.service_number)
+        )
+    )
+
+
 def visible_contingents(user, search: str = ""):
     stmt = select(Contingent).where(scoping.contingent_clause(user)).order_by(Contingent.name)
     if search:
@@ -84,14 +95,7 @@ def people_query(user, search: str = "", country_id: uuid.UUID | None = None):
     if country_id:
         stmt = stmt.where(Person.country_id == country_id)
     if search:
-        pattern = like(search)
-        stmt = stmt.where(
-            or_(
-                func.lower(Person.family_name).like(pattern, escape="\\"),
-                func.lower(Person.given_name).like(pattern, escape="\\"),
-                func.lower(Person.service_number).like(pattern, escape="\\"),
-            )
-        )
+        stmt = stmt.where(person_matches(search))
     return stmt.order_by(Person.family_name, Person.given_name)
 
 
@@ -104,14 +108,7 @@ def roster_query(rotation: Rotation, search: str = "", subunit_id: uuid.UUID | N
     if subunit_id:
         stmt = stmt.where(RotationMember.subunit_id == subunit_id)
     if search:
-        pattern = like(search)
-        stmt = stmt.where(
-            or_(
-                func.lower(Person.family_name).like(pattern, escape="\\"),
-                func.lower(Person.given_name).like(pattern, escape="\\"),
-                func.lower(Person.service_number).like(pattern, escape="\\"),
-            )
-        )
+        stmt = stmt.where(person_matches(search))
     return stmt.order_by(Person.family_name, Person.given_name)
 
 
