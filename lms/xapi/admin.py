@@ -205,6 +205,18 @@ def statements():
         args.update(before=rows[-1].seq, at=rows[-1].stored.isoformat())
         next_url = url_for("lrs_admin.statements", **args)
     total = db.session.scalar(select(func.count()).select_from(Statement))
+    # Statements are personal data: who looked at which records is kept in the audit log.
+    record(
+        current_user,
+        "lrs.statements.view",
+        "",
+        **{
+            k: v
+            for k, v in request.args.items()
+            if k in ("who", "verb", "activity", "registration", "since", "until")
+        },
+    )
+    db.session.commit()
     return render_template(
         "xapi/statements.html",
         rows=rows,

@@ -57,6 +57,15 @@ def test_statements_page_filters_and_pretty_prints(app, admin_client):
     )
     text = filtered.get_data(as_text=True)
     assert "Jonas Berg" in text and "Amal Haddad" not in text
+    with app.app_context():
+        from sqlalchemy import select
+
+        from lms.audit.models import AuditEntry
+
+        views = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "lrs.statements.view")
+        ).all()
+        assert any(v.details.get("activity") == "scenario/convoy" for v in views)
     bad_date = admin_client.get("/admin/lrs/statements", query_string={"since": "31/02/2026"})
     assert bad_date.status_code == 200 and "not valid" in bad_date.get_data(as_text=True)
 
