@@ -7,7 +7,8 @@ The erasure rule:
    not reversible. Names of the person in `context.instructor` are not touched (they are
    trainers, not the erased person).
 2. The person's rotation and cohort memberships are removed; their login is deactivated and
-   stripped of name, e-mail, roles and assignments.
+   stripped of name, e-mail, roles and assignments; their certificates lose the name and are
+   marked withdrawn (the public verification page says so).
 3. The person record stays as a tombstone (no name, no service number, ``erased_at`` set) so that
    a field kit syncing later cannot bring the person back.
 Both the export and the erasure are written to the audit log.
@@ -27,6 +28,7 @@ from lms.audit.models import AuditEntry
 from lms.audit.services import record
 from lms.auth.models import User, UserRole, UserScope
 from lms.extensions import db
+from lms.learning import services as learning
 from lms.org.models import CohortMember, Person, RotationMember
 from lms.privacy.models import Complaint
 from lms.xapi.keys import agent_key
@@ -105,6 +107,7 @@ def export_person(actor, person: Person) -> dict:
             "locale": user.locale,
             "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
         },
+        "courses": learning.export_learning(person),
         "statements": statements,
         "complaints": []
         if user is None
@@ -132,7 +135,7 @@ def erased_code(person: Person) -> str:
 def erase_person(actor, person: Person) -> dict:
     """Apply the erasure rule of this module. The caller commits."""
     if person.erased_at is not None:
-        return {"statements": 0, "memberships": 0}
+        return {"statements": 0, "memberships": 0, "certificates": 0}
     user = _login(person)
     keys = _account_keys(person, user)
     anonymous = {
@@ -156,6 +159,7 @@ def erase_person(actor, person: Person) -> dict:
     db.session.execute(
         update(StatementAgent).where(StatementAgent.agent_key.in_(keys)).values(agent_key=new_key)
     )
+    certificates = learning.erase_learning(person)
     memberships = db.session.execute(
         delete(RotationMember).where(RotationMember.person_id == person.id)
     ).rowcount
@@ -176,9 +180,14 @@ def erase_person(actor, person: Person) -> dict:
     person.erased_at = datetime.now(UTC)
     db.session.flush()
     record(
-        actor, "privacy.erase", f"person:{person.id}", statements=changed, memberships=memberships
+        actor,
+        "privacy.erase",
+        f"person:{person.id}",
+        statements=changed,
+        memberships=memberships,
+        certificates=certificates,
     )
-    return {"statements": changed, "memberships": memberships}
+    return {"statements": changed, "memberships": memberships, "certificates": certificates}
 
 
 def open_complaints_count() -> int:

@@ -120,3 +120,48 @@ def test_complaint_reaches_admins_and_the_answer_comes_back(app, demo):
     assert "Only your national trainers see your unit." in trainee.get(
         "/privacy/concerns"
     ).get_data(as_text=True)
+
+
+def test_export_and_erasure_cover_courses_and_certificates(app, demo):
+    """The trainee's course enrolment is in the export; erasure withdraws the certificate."""
+    from datetime import date
+
+    from lms.catalog.models import Course
+    from lms.learning.models import Certificate, Enrolment
+    from lms.privacy import services as privacy
+
+    with app.app_context():
+        from lms.catalog.cli import import_all
+        from lms.config import ROOT
+
+        import_all(
+            [ROOT / "courses" / "digital-basics", ROOT / "courses" / "cyber-hygiene"],
+            echo=lambda *a, **k: None,
+        )
+        trainee = db.session.scalar(select(User).where(User.username == "trainee"))
+        person = trainee.person
+        name = person.full_name
+        course = db.session.scalar(select(Course).where(Course.slug == "cyber-hygiene"))
+        enrolment = Enrolment(course_id=course.id, person_id=person.id, user_id=trainee.id)
+        db.session.add(enrolment)
+        db.session.flush()
+        db.session.add(
+            Certificate(
+                enrolment_id=enrolment.id,
+                code="TEST-CERT-0001",
+                holder_name=person.full_name,
+                course_slug="cyber-hygiene",
+                course_title={"en": "Cyber hygiene"},
+                completed_on=date.today(),
+            )
+        )
+        db.session.commit()
+        document = privacy.export_person(None, person)
+        assert [c["course"] for c in document["courses"]] == ["cyber-hygiene"]
+        privacy.erase_person(None, person)
+        db.session.commit()
+        cert = db.session.scalar(select(Certificate).where(Certificate.code == "TEST-CERT-0001"))
+        assert cert.holder_name == "" and cert.revoked_at is not None
+    verify = app.test_client().get("/verify/TEST-CERT-0001").get_data(as_text=True)
+    assert "withdrawn" in verify.lower() or "revoked" in verify.lower()
+    assert name not in verify
