@@ -32,6 +32,7 @@ from lms.xapi.auth import create_client, revoke_client
 from lms.xapi.models import Statement
 from lms.xapi.store import save_statements
 from simulations import iris as sim_iris
+from simulations.engine.state import clock_text
 
 LAUNCH_DATA = "LMS.LaunchData"
 JOIN_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: they read as 1 and 0
@@ -562,12 +563,9 @@ def _seconds(duration: object) -> float | None:
 
 
 def _clock(start: str, duration: object) -> str:
+    """The exercise clock as the desktop app shows it (start time plus exercise seconds)."""
     seconds = _seconds(duration)
-    if seconds is None:
-        return ""
-    hours, minutes = (int(x) for x in start.split(":"))
-    total = (hours * 60 + minutes) * 60 + int(seconds)
-    return f"{total // 3600 % 24:02d}:{total // 60 % 60:02d}"
+    return "" if seconds is None else clock_text(start, seconds)
 
 
 def _session_of(statement: dict) -> str | None:
