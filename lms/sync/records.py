@@ -224,7 +224,7 @@ class Outgoing:
     changed_at: dt.datetime
 
 
-def _scope(session: Session, peer: Peer) -> dict[str, set[str]] | None:
+def scope_of(session: Session, peer: Peer) -> dict[str, set[str]] | None:
     """HQ -> a kit serving some contingents: the ids of the records that kit may hold."""
     if not peer.contingent_codes:
         return None
@@ -299,7 +299,7 @@ def outgoing(
             Change.seq.in_(latest)
         )
     ).all()
-    scope = _scope(session, peer) if my_role == "hq" else None
+    scope = scope_of(session, peer) if my_role == "hq" else None
     picked: dict[tuple[str, str], Outgoing] = {}
     for name, record_id, seq, op, changed_at in rows:
         if scope is not None and name in scope and record_id not in scope[name]:

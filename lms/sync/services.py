@@ -191,9 +191,17 @@ def pending(session: Session, mine: Identity, peer: Peer) -> Pending:
             Change.table_name.in_(records.tables_to_send(mine.role)),
         )
         .distinct()
-        .subquery()
     )
-    return Pending(statements or 0, session.scalar(select(func.count()).select_from(changed)) or 0)
+    scope = records.scope_of(session, peer) if mine.role == "hq" else None
+    if scope is None:
+        count = session.scalar(select(func.count()).select_from(changed.subquery()))
+    else:  # a kit serving some contingents is owed only their records
+        count = sum(
+            1
+            for name, record_id in session.execute(changed)
+            if name not in scope or record_id in scope[name]
+        )
+    return Pending(statements or 0, count or 0)
 
 
 @dataclass

@@ -94,6 +94,13 @@ def test_kit_receives_only_the_contingents_it_serves(paired, hq, kit, tmp_path):
         peer = services.the_peer(db.session, kit_id)
         peer.contingent_codes = ["NEPBAT-2"]
         db.session.commit()
+    with hq.app_context():
+        owed = services.pending(
+            db.session, services.require_identity(db.session), services.the_peer(db.session, kit_id)
+        )
+    # country, mission, contingent, 2 sub-units, rotation, 2 people, 2 memberships, 1 account
+    # with its role: the other contingent's records are not owed to this kit
+    assert owed.records == 12
     transfer(hq, kit, tmp_path / "down.kitbundle", kit_id)
     with kit.app_context():
         held = {str(p.id) for p in db.session.scalars(select(Person))}
