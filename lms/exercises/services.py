@@ -30,6 +30,7 @@ from lms.org.models import Contingent, Person, Rotation, RotationMember
 from lms.xapi import documents, iris, keys
 from lms.xapi.auth import create_client, revoke_client
 from lms.xapi.models import Statement
+from lms.xapi.portal import portal_authority
 from lms.xapi.store import save_statements
 from simulations import iris as sim_iris
 from simulations.engine.state import clock_text
@@ -64,15 +65,6 @@ def activity_base() -> str:
 def person_agent(person_id: uuid.UUID) -> dict:
     """A person's agent, as readiness looks it up (the account their login uses)."""
     return {"objectType": "Agent", "account": {"homePage": activity_base(), "name": str(person_id)}}
-
-
-def portal_authority() -> dict:
-    """The authority of the statements the portal records itself."""
-    return {
-        "objectType": "Agent",
-        "name": "UNMIC training portal",
-        "account": {"homePage": activity_base(), "name": "portal"},
-    }
 
 
 # --- visibility -----------------------------------------------------------------------------

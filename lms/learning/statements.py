@@ -18,6 +18,7 @@ from lms.catalog.timeutil import duration, iso
 from lms.extensions import db
 from lms.learning import quiz as quiz_engine
 from lms.xapi import iris
+from lms.xapi.portal import portal_authority
 from lms.xapi.store import save_statements
 
 _last = [0, 0]  # (milliseconds, counter) of the last statement id
@@ -47,15 +48,6 @@ def statement_id() -> str:
 
 def base() -> str:
     return current_app.config["ACTIVITY_BASE"]
-
-
-def portal_authority() -> dict:
-    """The authority of the statements the portal records itself."""
-    return {
-        "objectType": "Agent",
-        "name": "portal",
-        "account": {"homePage": base(), "name": "portal"},
-    }
 
 
 def course_activity(course) -> dict:

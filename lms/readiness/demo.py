@@ -17,6 +17,7 @@ from lms.org.models import Mission, Rotation
 from lms.readiness import services
 from lms.readiness.models import Requirement
 from lms.xapi import iris
+from lms.xapi.portal import portal_authority
 from lms.xapi.store import save_statements
 
 COURSES = [
@@ -138,5 +139,5 @@ def load(mission: Mission, seed: int = 2026, skip_person_ids: set | None = None)
                     statement["result"] = {"completion": True}
                 statements.append(statement)
     for i in range(0, len(statements), 500):
-        save_statements(db.session, statements[i : i + 500], services.portal_authority())
+        save_statements(db.session, statements[i : i + 500], portal_authority())
     return len(statements)

@@ -27,6 +27,7 @@ from lms.readiness import engine
 from lms.readiness.models import Requirement
 from lms.xapi import iris
 from lms.xapi.models import Statement
+from lms.xapi.portal import portal_authority, portal_authority_key
 from lms.xapi.store import save_statements
 
 CMI5_REASON = "https://w3id.org/xapi/cmi5/result/extensions/reason"
@@ -40,15 +41,6 @@ CHUNK = 500
 
 def base() -> str:
     return current_app.config["ACTIVITY_BASE"]
-
-
-def portal_authority() -> dict:
-    """The authority of statements the portal itself records."""
-    return {
-        "objectType": "Agent",
-        "name": "UNMIC training portal",
-        "account": {"homePage": base(), "name": "portal"},
-    }
 
 
 def person_agent(person: Person) -> dict:
@@ -98,6 +90,7 @@ def evidence_for(
     found: dict[uuid.UUID, list[engine.Evidence]] = {pid: [] for pid in person_ids}
     if not rules or not keys:
         return found
+    trusted = portal_authority_key()
     for i in range(0, len(keys), CHUNK):
         rows = db.session.execute(
             select(
@@ -110,6 +103,9 @@ def evidence_for(
                 Statement.activity_id.in_(list(by_activity)),
                 Statement.verb_id.in_(verbs),
                 Statement.voided.is_(False),
+                # Only what the portal recorded counts: a learner or an outside client with
+                # write access cannot make someone ready by posting a completion.
+                Statement.authority_key == trusted,
             )
         )
         for actor_key, verb_id, activity, timestamp in rows:

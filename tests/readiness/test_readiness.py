@@ -241,3 +241,36 @@ def test_requirements_are_managed_and_validated(client, auth, app):
     with app.app_context():
         req = db.session.scalar(select(Requirement).where(Requirement.title == "Cyber hygiene"))
         assert req.roles == ["staff-officer"] and req.validity_months == 24
+
+
+def test_only_statements_the_portal_recorded_count(app, demo):
+    """A completion posted by another authority (a learner, an outside client) is not evidence."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from lms.xapi import iris
+    from lms.xapi.store import save_statements
+
+    with app.app_context():
+        rotation = _rotation("NPL")
+        view = services.rotation_readiness(rotation)
+        row = next(r for r in view.rows if len(r.status.missing) == 1)
+        rule = row.status.missing[0].rule
+        statement = {
+            "id": str(uuid.uuid4()),
+            "actor": services.person_agent(row.person),
+            "verb": iris.verb(iris.PASSED if iris.PASSED in rule.verbs else iris.COMPLETED),
+            "object": {"objectType": "Activity", "id": rule.activity},
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
+        self_made = {
+            "objectType": "Agent",
+            "account": {"homePage": "https://elsewhere.example", "name": "me"},
+        }
+        save_statements(db.session, [statement], self_made)
+        db.session.commit()
+        assert services.rotation_readiness(rotation).ready_count == view.ready_count
+        statement["id"] = str(uuid.uuid4())
+        save_statements(db.session, [statement], services.portal_authority())
+        db.session.commit()
+        assert services.rotation_readiness(rotation).ready_count == view.ready_count + 1
