@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from . import formats, keys
 from .errors import BadRequest
 from .models import Statement, StatementActivity, StatementAgent, StatementTerm
+from .store import verb_activity_term
 from .validation import XAPIValidationError, loads, validate_agent
 
 QUERY_PARAMS = {
@@ -180,14 +181,20 @@ def build_select(query: StatementQuery, own_authority: str | None = None):
         StatementTerm.__table__,
     )
     filters = []  # (table, key column name, key, only direct matches)
+    if query.verb is not None and query.activity is not None and not query.related_activities:
+        # Verb and object activity together have their own index term: one range scan.
+        filters.append((terms, "term", verb_activity_term(query.verb, query.activity), False))
+    else:
+        if query.activity is not None:
+            filters.append(
+                (activities, "activity_id", query.activity, not query.related_activities)
+            )
+        if query.verb is not None:
+            filters.append((terms, "term", f"verb:{query.verb}", False))
     if query.agent_key is not None:
-        filters.append((agents, "agent_key", query.agent_key, not query.related_agents))
-    if query.activity is not None:
-        filters.append((activities, "activity_id", query.activity, not query.related_activities))
+        filters.insert(0, (agents, "agent_key", query.agent_key, not query.related_agents))
     if query.registration is not None:
-        filters.append((terms, "term", f"reg:{query.registration}", False))
-    if query.verb is not None:
-        filters.append((terms, "term", f"verb:{query.verb}", False))
+        filters.insert(0, (terms, "term", f"reg:{query.registration}", False))
 
     conditions = [s.c.voided.is_(False)]
     base = s

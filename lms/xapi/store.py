@@ -236,11 +236,21 @@ def _check_voiding_targets(session: Session, new: list[dict]) -> None:
         )
 
 
+def verb_activity_term(verb: str, activity_id: str) -> str:
+    return f"va:{verb} {activity_id}"
+
+
 def _terms(statement: dict) -> list[str]:
-    terms = ["verb:" + statement["verb"]["id"]]
+    """Index terms: the verb, the registration, and the verb with the object activity (one range
+    scan answers verb + activity, the commonest combined query)."""
+    verb = statement["verb"]["id"]
+    terms = ["verb:" + verb]
     registration = (statement.get("context") or {}).get("registration")
     if registration:
         terms.append("reg:" + registration.lower())
+    obj = statement["object"]
+    if obj.get("objectType", "Activity") == "Activity":
+        terms.append(verb_activity_term(verb, obj["id"]))
     return terms
 
 
