@@ -70,11 +70,13 @@ def parse_version_header(value: str | None) -> str | None:
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
-    result: dict = {}
-    for key, value in pairs:
-        if key in result:
-            raise XAPIValidationError(f"{key}: a property appears more than once (Data 2.2)")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise XAPIValidationError(f"{key}: a property appears more than once (Data 2.2)")
+            seen.add(key)
     return result
 
 
