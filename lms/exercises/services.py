@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 from lms.config import ROOT
 from lms.exercises import scenarios
 from lms.exercises.models import ExerciseRun, LaunchToken, RunMember
-from lms.extensions import db
+from lms.extensions import cache, db
 from lms.org import scoping
 from lms.org.models import Contingent, Person, Rotation, RotationMember
 from lms.xapi import documents, iris, keys
@@ -419,8 +419,19 @@ def client_keys(run: ExerciseRun) -> list[str]:
 
 
 def run_for_client(key: str) -> ExerciseRun | None:
+    """The run whose launch created LRS client ``key``, or None.
+
+    A key belongs to a run from the moment its client is made, or never: so "not a run's key"
+    is remembered (shared cache), and ordinary LRS clients skip this query on every request.
+    """
+    marker = "xapi-not-run-client:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+    if cache.get(marker):
+        return None
     launch = db.session.scalar(select(LaunchToken).where(LaunchToken.client_key == key))
-    return launch.run if launch is not None else None
+    if launch is None:
+        cache.set(marker, "1", ttl=3600)
+        return None
+    return launch.run
 
 
 def close_run(run: ExerciseRun, now: dt.datetime | None = None) -> int:
