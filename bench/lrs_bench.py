@@ -150,7 +150,8 @@ def seed(url: str, target: int, batch: int = 1000) -> float:
     return time.perf_counter() - started
 
 
-def run_backend(backend: str, args) -> None:
+def run_backend(backend: str, args) -> dict:
+    figures: dict = {}
     url = fresh_database(backend, args.postgres_url, Path(args.workdir))
     flask(url, "db", "upgrade")
     pair = json.loads(flask(url, "lrs", "create-client", "bench", "--json"))
@@ -166,7 +167,13 @@ def run_backend(backend: str, args) -> None:
             f"  (p99 {batch['p99_ms']:.0f} ms/request, {batch['errors']} errors)",
             flush=True,
         )
+        figures["batched_per_s"] = round(batch["per_second"])
         single = lrs_load.run_ingest(load_args, 1, args.single_clients, args.seconds, 2)
+        figures.update(
+            single_per_s=round(single["per_second"]),
+            single_p50_ms=round(single["p50_ms"], 1),
+            single_p99_ms=round(single["p99_ms"], 1),
+        )
         print(
             f"single POST ({args.single_clients} clients):            {single['per_second']:7.0f} statements/s"
             f"  p50 {single['p50_ms']:.1f} ms  p99 {single['p99_ms']:.1f} ms  ({single['errors']} errors)",
@@ -181,6 +188,9 @@ def run_backend(backend: str, args) -> None:
         server = start_gunicorn(url)
         try:
             for name, numbers in lrs_load.run_queries(load_args).items():
+                figures[f"get_{name.replace(' ', '_').replace('+', '_')}_p95_ms"] = round(
+                    numbers["p95_ms"], 1
+                )
                 print(
                     f"GET {name:<19} limit 50: p50 {numbers['p50_ms']:5.1f} ms  p95 {numbers['p95_ms']:5.1f} ms"
                     f"  ({numbers['avg_results']:.0f} statements a page)",
@@ -189,6 +199,12 @@ def run_backend(backend: str, args) -> None:
             before = worker_rss_kb(server.pid)
             paging = lrs_load.run_paging(load_args)
             after = worker_rss_kb(server.pid)
+            figures.update(
+                paging_statements=paging["statements"],
+                paging_s=round(paging["seconds"], 2),
+                worker_mb_before=before // 1024,
+                worker_mb_after=after // 1024,
+            )
             print(
                 f"paging with more: {paging['statements']} statements, {paging['pages']} pages in"
                 f" {paging['seconds']:.1f} s (first page {paging['first_page_ms']:.0f} ms, last"
@@ -198,6 +214,7 @@ def run_backend(backend: str, args) -> None:
         finally:
             server.terminate()
             server.wait()
+    return figures
 
 
 def main() -> None:
@@ -214,11 +231,20 @@ def main() -> None:
     parser.add_argument("--stored", type=int, default=1_000_000, help="0 skips the query phase")
     parser.add_argument("--workdir", default="/tmp")
     parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="SQLite only, 5 s phases, 20,000 stored: under a minute",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.stored = 5, 20_000
+        if args.backend == "both":
+            args.backend = "sqlite"
     PORT = args.port
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    for backend in backends:
-        run_backend(backend, args)
+    results = {backend: run_backend(backend, args) for backend in backends}
+    print(json.dumps(results))
 
 
 if __name__ == "__main__":

@@ -46,7 +46,10 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--quick", action="store_true", help="an 8-second run")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds = 8
     workdir = Path("/tmp/lrs-crash")
     workdir.mkdir(exist_ok=True)
     url = args.database_url or lrs_bench.fresh_database("sqlite", "", workdir)
@@ -106,6 +109,16 @@ def main() -> None:
     print(
         f"{kills} workers killed; {len(acknowledged)} statements acknowledged, {missing} of them"
         f" missing; {failures[0]} requests failed (not acknowledged, safe to resend)"
+    )
+    print(
+        json.dumps(
+            {
+                "workers_killed": kills,
+                "acknowledged": len(acknowledged),
+                "missing": missing,
+                "failed_requests": failures[0],
+            }
+        )
     )
 
 

@@ -237,9 +237,15 @@ def main(argv=None) -> None:
     parser.add_argument("--single-seconds", type=float, default=20)
     parser.add_argument("--query", action="store_true", help="also run the query and paging phases")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="5-second ingest phases")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.batch_seconds = min(args.batch_seconds, 5)
+        args.single_seconds = min(args.single_seconds, 5)
+    figures: dict = {}
     if args.batch_seconds > 0:
         batch = run_ingest(args, 100, args.clients, args.batch_seconds, args.seed)
+        figures["batched_per_s"] = round(batch["per_second"])
         print(
             f"batched ingest  ({args.clients} clients x 100/request): {batch['per_second']:8.0f} statements/s"
             f"  p50 {batch['p50_ms']:.1f} ms  p99 {batch['p99_ms']:.1f} ms per request"
@@ -247,6 +253,9 @@ def main(argv=None) -> None:
         )
     if args.single_seconds > 0:
         single = run_ingest(args, 1, args.single_clients, args.single_seconds, args.seed + 1)
+        figures.update(
+            single_per_s=round(single["per_second"]), single_p99_ms=round(single["p99_ms"], 1)
+        )
         print(
             f"single POST     ({args.single_clients} clients):             {single['per_second']:8.0f} statements/s"
             f"  p50 {single['p50_ms']:.1f} ms  p99 {single['p99_ms']:.1f} ms"
@@ -254,6 +263,7 @@ def main(argv=None) -> None:
         )
     if args.query:
         for name, numbers in run_queries(args).items():
+            figures[f"get_{name}_p95_ms"] = round(numbers["p95_ms"], 1)
             print(
                 f"GET {name:<20} limit 50: p50 {numbers['p50_ms']:6.1f} ms  p95 {numbers['p95_ms']:6.1f} ms"
                 f"  ({numbers['avg_results']:.1f} statements a page)"
@@ -264,6 +274,8 @@ def main(argv=None) -> None:
             f" {paging['seconds']:.1f} s; first page {paging['first_page_ms']:.1f} ms,"
             f" last page {paging['last_page_ms']:.1f} ms"
         )
+        figures["paging_s"] = round(paging["seconds"], 2)
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
