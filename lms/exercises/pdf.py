@@ -1,4 +1,4 @@
-"""The improvement plan of an exercise run as a PDF (fpdf2, Noto fonts of the exercise app)."""
+"""The improvement plan of an exercise run as a PDF (fpdf2; fonts and shaping from lms.pdf)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,15 @@ from flask_babel import format_percent
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-from lms.config import ROOT
+from lms.pdf import new_pdf
 
-FONTS = ROOT / "simulations" / "ui" / "fonts"
 # Unicode isolates keep identifiers such as the registration left-to-right in Arabic text.
 LTR_ISOLATE, POP_ISOLATE = "\u2066", "\u2069"
 
 
-def _pdf(rtl: bool) -> tuple[FPDF, str]:
-    pdf = FPDF(format="A4")
+def _pdf(lang: str) -> tuple[FPDF, str]:
+    pdf, family = new_pdf(lang, format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
-    family = "helvetica"
-    regular, bold = FONTS / "NotoSans-Regular.ttf", FONTS / "NotoSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        pdf.add_font("NotoSans", "", str(regular))
-        pdf.add_font("NotoSans", "B", str(bold))
-        family = "NotoSans"
-        arabic = FONTS / "NotoSansArabic-Regular.ttf"
-        arabic_bold = FONTS / "NotoSansArabic-Bold.ttf"
-        if arabic.exists() and arabic_bold.exists():
-            pdf.add_font("NotoSansArabic", "", str(arabic))
-            pdf.add_font("NotoSansArabic", "B", str(arabic_bold))
-            pdf.set_fallback_fonts(["NotoSansArabic"])
-        pdf.set_text_shaping(True, direction="rtl" if rtl else "ltr")
     pdf.add_page()
     return pdf, family
 
@@ -56,7 +42,7 @@ def _pct(value: float | None) -> str:
 def improvement_plan_pdf(report, title: str, rotation_label: str) -> bytes:
     run = report.run
     rtl = report.lang in ("ar", "ur")
-    pdf, family = _pdf(rtl)
+    pdf, family = _pdf(report.lang)
     line = partial(_line, pdf, family, rtl)
     pdf.set_title(f"{_('Improvement plan')}: {title}")
     line(_("Improvement plan"), 16, "B", 9)

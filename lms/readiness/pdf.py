@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask_babel import format_date, format_datetime, format_percent
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-from lms.config import ROOT
-
-FONT_DIRS = (ROOT / "lms" / "static" / "fonts", ROOT / "simulations" / "ui" / "fonts")
-
-
-def _font(name: str) -> Path | None:
-    for folder in FONT_DIRS:
-        path = folder / name
-        if path.exists():
-            return path
-    return None
+from lms.i18n import current_language
+from lms.pdf import new_pdf
 
 
 def _pdf() -> tuple[FPDF, str]:
-    pdf = FPDF(format="A4")
+    pdf, family = new_pdf(current_language(), format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
-    regular, bold = _font("NotoSans-Regular.ttf"), _font("NotoSans-Bold.ttf")
-    family = "helvetica"
-    if regular and bold:
-        pdf.add_font("NotoSans", "", str(regular))
-        pdf.add_font("NotoSans", "B", str(bold))
-        family = "NotoSans"
     pdf.add_page()
     return pdf, family
 

@@ -274,3 +274,17 @@ def test_only_statements_the_portal_recorded_count(app, demo):
         save_statements(db.session, [statement], services.portal_authority())
         db.session.commit()
         assert services.rotation_readiness(rotation).ready_count == view.ready_count + 1
+
+
+def test_signed_report_pdf_in_arabic_with_remarks_in_other_scripts(client, auth, app, npl_next):
+    auth.login("trainer.npl", "carana-trainer-2026")
+    client.post("/language", data={"lang": "ar", "next": "/"})
+    note = "تمت مراجعة الأرقام مع قادة السرايا — कम्पनी कमाण्डरहरूसँग जाँच गरियो"
+    client.post(f"/readiness/rotations/{npl_next}/sign", data={"note": note, "confirm": "y"})
+    page = client.get(f"/readiness/rotations/{npl_next}").get_data(as_text=True)
+    report_id = re.search(r"/readiness/reports/([0-9a-f-]{36})\.pdf", page).group(1)
+    pdf = client.get(f"/readiness/reports/{report_id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    # The Arabic and Devanagari fonts are both embedded: each script is drawn with its own font.
+    for font in (b"NotoSansArabic", b"NotoSansDevanagari"):
+        assert font in pdf.data, font
