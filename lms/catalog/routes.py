@@ -145,11 +145,12 @@ def course(slug: str):
     read = {p.lesson_id for p in enrolment.lessons if p.read_at} if enrolment else set()
     prerequisites = [services.course_by_slug(s) for s in course.prerequisites]
     certificate = None
-    if enrolment and enrolment.completed_at:
+    completed = learning.completed_enrolment_for(current_user, course) if enrolment else None
+    if completed is not None:
         from lms.learning.models import Certificate
 
         certificate = db.session.scalar(
-            db.select(Certificate).where(Certificate.enrolment_id == enrolment.id)
+            db.select(Certificate).where(Certificate.enrolment_id == completed.id)
         )
     db.session.commit()
     return render_template(
@@ -164,6 +165,7 @@ def course(slug: str):
         status=learning.status(enrolment),
         resume=learning.resume_lesson_id(enrolment) if enrolment else None,
         certificate=certificate,
+        can_retake=learning.can_retake(enrolment),
         form=PostForm(),
     )
 
@@ -177,6 +179,30 @@ def enrol(slug: str):
     learning.enrol_self(current_user, course)
     db.session.commit()
     flash(_("You are enrolled. Start with the first lesson."), "ok")
+    return redirect(url_for("catalog.course", slug=slug))
+
+
+@bp.route("/<slug>/retake", methods=["POST"])
+@login_required
+def retake(slug: str):
+    """Take the course again once the completion has expired (or expires soon)."""
+    from lms.learning.routes import refuse
+
+    course = course_or_404(slug)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        learning.retake(current_user, course)
+    except learning.NotAllowed:
+        refuse(
+            _(
+                "Your completion of this course is still valid. You can take it again "
+                "from %(days)s days before it expires.",
+                days=learning.RENEW_DAYS,
+            )
+        )
+    db.session.commit()
+    flash(_("A new attempt at the course has begun. Your earlier certificate is kept."), "ok")
     return redirect(url_for("catalog.course", slug=slug))
 
 

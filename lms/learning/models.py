@@ -16,13 +16,11 @@ from lms.org.models import Cohort, Person, Rotation
 
 
 class Enrolment(UUIDPk, Timestamps, db.Model):
-    """A learner in a course. The id is the xAPI registration of every statement about it."""
+    """One attempt of a learner at a course. The id is the xAPI registration of every statement
+    about it. A learner takes a course again (after the completion expires) in a new enrolment;
+    the newest enrolment of a person and course is the current one (services.enrolment_for)."""
 
     __tablename__ = "enrolment"
-    __table_args__ = (
-        UniqueConstraint("user_id", "course_id"),
-        UniqueConstraint("person_id", "course_id"),
-    )
 
     course_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("course.id"), index=True)
     # The learner: a person of the roster (enrolled by a trainer) and/or a user account.

@@ -47,24 +47,62 @@ class Session:
 # -- enrolment -----------------------------------------------------------------------------
 
 
-def enrolment_for(user: User, course: Course) -> Enrolment | None:
-    """The user's enrolment in the course (made for them, or for their roster record)."""
+RENEW_DAYS = 60  # a completion may be renewed this many days before it expires
+
+
+def _owner_clauses(user: User) -> list:
     clauses = [Enrolment.user_id == user.id]
     if user.person_id:
         clauses.append(Enrolment.person_id == user.person_id)
+    return clauses
+
+
+def _newest_first():
+    return (Enrolment.created_at.desc(), Enrolment.id.desc())
+
+
+def enrolment_for(user: User, course: Course) -> Enrolment | None:
+    """The user's current enrolment in the course (made for them, or for their roster record):
+    the newest, since a learner takes a course again in a new enrolment."""
     found = db.session.scalar(
-        select(Enrolment).where(Enrolment.course_id == course.id, or_(*clauses))
+        select(Enrolment)
+        .where(Enrolment.course_id == course.id, or_(*_owner_clauses(user)))
+        .order_by(*_newest_first())
+        .limit(1)
     )
     if found is not None and found.user_id is None:
         found.user_id = user.id
     return found
 
 
+def completed_enrolment_for(user: User, course: Course) -> Enrolment | None:
+    """The newest completed enrolment: its certificate is the one the learner holds."""
+    return db.session.scalar(
+        select(Enrolment)
+        .where(
+            Enrolment.course_id == course.id,
+            Enrolment.completed_at.is_not(None),
+            or_(*_owner_clauses(user)),
+        )
+        .order_by(*_newest_first())
+        .limit(1)
+    )
+
+
+def newest_by(enrolments, key=lambda e: e.course_id) -> dict:
+    """The current (newest) enrolment among these for each key: by course, or by person."""
+    newest: dict = {}
+    for e in enrolments:
+        kept = newest.get(key(e))
+        if kept is None or (e.created_at, e.id) > (kept.created_at, kept.id):
+            newest[key(e)] = e
+    return newest
+
+
 def enrolments_of(user: User) -> list[Enrolment]:
-    clauses = [Enrolment.user_id == user.id]
-    if user.person_id:
-        clauses.append(Enrolment.person_id == user.person_id)
-    return list(db.session.scalars(select(Enrolment).where(or_(*clauses))))
+    """The user's current enrolments, one per course."""
+    found = db.session.scalars(select(Enrolment).where(or_(*_owner_clauses(user))))
+    return list(newest_by(found).values())
 
 
 def enrol_self(user: User, course: Course) -> Enrolment:
@@ -79,6 +117,47 @@ def enrol_self(user: User, course: Course) -> Enrolment:
     return enrolment
 
 
+def can_retake(enrolment: Enrolment | None, today: date | None = None) -> bool:
+    """A completed course can be taken again once the completion has expired, or early when it
+    expires within RENEW_DAYS days."""
+    today = today or date.today()
+    return (
+        enrolment is not None
+        and enrolment.completed_at is not None
+        and enrolment.expires_on is not None
+        and enrolment.expires_on <= today + timedelta(days=RENEW_DAYS)
+    )
+
+
+def _new_attempt(previous: Enrolment, today: date, enrolled_by: User | None = None) -> Enrolment:
+    """A new enrolment (a new registration) after a completed one; the previous one stays."""
+    enrolment = Enrolment(
+        course=previous.course,
+        person_id=previous.person_id,
+        user_id=previous.user_id,
+        enrolled_by_id=enrolled_by.id if enrolled_by else previous.enrolled_by_id,
+        rotation_id=previous.rotation_id,
+        cohort_id=previous.cohort_id,
+        required=previous.required,
+        due_on=previous.due_on if previous.due_on and previous.due_on >= today else None,
+        course_version=previous.course.version,
+    )
+    db.session.add(enrolment)
+    return enrolment
+
+
+def retake(user: User, course: Course, today: date | None = None) -> Enrolment:
+    """The learner takes the course again: a new enrolment, the old one and its certificate kept
+    as history. Refused while the completion stays valid beyond RENEW_DAYS days."""
+    today = today or date.today()
+    current = enrolment_for(user, course)
+    if not can_retake(current, today):
+        raise NotAllowed("the completion is still valid")
+    enrolment = _new_attempt(current, today)
+    db.session.flush()
+    return enrolment
+
+
 def enrol_people(
     actor: User,
     course: Course,
@@ -86,34 +165,41 @@ def enrol_people(
     rotation: Rotation | None,
     cohort: Cohort | None = None,
     due_on: date | None = None,
+    today: date | None = None,
 ) -> dict[str, int]:
-    """Enrol roster people in a course as required for a rotation; keep existing progress."""
+    """Enrol roster people in a course as required for a rotation; keep existing progress.
+    People whose completion has expired (or expires within RENEW_DAYS) get a new enrolment."""
+    today = today or date.today()
     counts = {"enrolled": 0, "already": 0}
     accounts = {
         u.person_id: u
         for u in db.session.scalars(select(User).where(User.person_id.in_([p.id for p in people])))
     }
-    existing = {
-        e.person_id: e
-        for e in db.session.scalars(
+    existing = newest_by(
+        db.session.scalars(
             select(Enrolment).where(
                 Enrolment.course_id == course.id,
                 Enrolment.person_id.in_([p.id for p in people]),
             )
-        )
-    }
+        ),
+        key=lambda e: e.person_id,
+    )
     for person in people:
         account = accounts.get(person.id)
         enrolment = existing.get(person.id)
         if enrolment is None and account is not None:
             enrolment = db.session.scalar(
-                select(Enrolment).where(
-                    Enrolment.course_id == course.id, Enrolment.user_id == account.id
-                )
+                select(Enrolment)
+                .where(Enrolment.course_id == course.id, Enrolment.user_id == account.id)
+                .order_by(*_newest_first())
+                .limit(1)
             )
             if enrolment is not None:
                 enrolment.person_id = person.id
-        if enrolment is not None:
+        if enrolment is not None and can_retake(enrolment, today):
+            enrolment = _new_attempt(enrolment, today, enrolled_by=actor)
+            counts["enrolled"] += 1
+        elif enrolment is not None:
             counts["already"] += 1
         else:
             enrolment = Enrolment(
@@ -486,15 +572,15 @@ def rotation_progress(rotation: Rotation, course: Course) -> list[ProgressRow]:
         (m.person for m in rotation.members if m.person.erased_at is None),
         key=lambda p: (p.family_name, p.given_name),
     )
-    enrolments = {
-        e.person_id: e
-        for e in db.session.scalars(
+    enrolments = newest_by(
+        db.session.scalars(
             select(Enrolment).where(
                 Enrolment.course_id == course.id,
                 Enrolment.person_id.in_([p.id for p in members]),
             )
-        )
-    }
+        ),
+        key=lambda e: e.person_id,
+    )
     total = len(course.lesson_ids)
     rows = []
     for person in members:
@@ -505,7 +591,7 @@ def rotation_progress(rotation: Rotation, course: Course) -> list[ProgressRow]:
 
 
 def person_progress(person: Person) -> list[ProgressRow]:
-    """Every enrolment of one person, with their progress."""
+    """Every enrolment of one person, with their progress; a course's newest attempt first."""
     enrolments = db.session.scalars(select(Enrolment).where(Enrolment.person_id == person.id))
     rows = [
         ProgressRow(
@@ -517,6 +603,7 @@ def person_progress(person: Person) -> list[ProgressRow]:
         )
         for e in enrolments
     ]
+    rows.sort(key=lambda r: (r.enrolment.created_at, r.enrolment.id), reverse=True)
     return sorted(rows, key=lambda r: r.enrolment.course.slug)
 
 
