@@ -95,6 +95,11 @@ def test_retake_after_expiry_makes_the_learner_ready_again(
         assert services.status(enrolment_of(learner)) == "not-started"
         assert first.completed_at is not None and first.expires_on == first_expiry
         second_id = second.id
+        # The learner's page follows the new attempt: required once, nothing expiring.
+        user = db.session.scalar(select(User).where(User.username == learner))
+        overview = services.learner_overview(user)
+        assert overview.expiring == []
+        assert [i.enrolment.id for i in overview.required] == [second_id]
     page = client.get(f"/courses/{SLUG}").text
     assert "Take this course again" not in page and "Start the first lesson" in page
 
