@@ -1,37 +1,16 @@
 """Certificates of completion as PDF (fpdf2), in the learner's language, with a verification code.
 
-The fonts ship with the portal (lms/catalog/fonts, SIL Open Font License): Noto Sans for Latin and
-Cyrillic, Noto Sans Arabic (Arabic and Urdu), Noto Sans Devanagari (Hindi, Nepali), Noto Sans
-Bengali, and a subset of Noto Sans CJK SC for Chinese (made by make_cjk_subset.py). Complex
-scripts are shaped with HarfBuzz; text in another script falls back to that script's font.
+Fonts, shaping and fallbacks come from lms.pdf, shared by every PDF the portal makes.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from flask import current_app, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-FONTS = Path(__file__).resolve().parent.parent / "catalog" / "fonts"
-SCRIPT_FONTS = {
-    "latin": "NotoSans-{weight}.ttf",
-    "arabic": "NotoSansArabic-{weight}.ttf",
-    "devanagari": "NotoSansDevanagari-{weight}.ttf",
-    "bengali": "NotoSansBengali-{weight}.ttf",
-    "cjk": "NotoSansSC-{weight}.otf",
-}
-LANGUAGE_SCRIPT = {
-    "ar": "arabic",
-    "ur": "arabic",
-    "hi": "devanagari",
-    "ne": "devanagari",
-    "bn": "bengali",
-    "zh": "cjk",
-}
-RTL = {"ar", "ur"}
+from lms.pdf import LANGUAGE_SCRIPT, RTL, SCRIPT_FONTS, register_fonts
 
 
 def _known_languages() -> set[str]:
@@ -41,9 +20,7 @@ def _known_languages() -> set[str]:
 def _pdf() -> FPDF:
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_auto_page_break(False)
-    for script, name in SCRIPT_FONTS.items():
-        pdf.add_font(script, "", str(FONTS / name.format(weight="Regular")))
-        pdf.add_font(script, "B", str(FONTS / name.format(weight="Bold")))
+    register_fonts(pdf)
     pdf.set_text_shaping(True)
     return pdf
 

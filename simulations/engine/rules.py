@@ -145,33 +145,31 @@ class Condition:
         raise TypeError("Condition subclasses implement test()")
 
 
-@register_condition
-class AllOf(Condition):
-    """True when every listed condition holds."""
-
-    name = "all"
+class _Combination(Condition):
+    """A condition over a non-empty list of conditions."""
 
     def __init__(self, params, path, refs):
         if not isinstance(params, list) or not params:
             raise RuleSpecError(path, "expected a non-empty list of conditions")
         parts = [build_condition(p, f"{path}[{i}]", refs) for i, p in enumerate(params)]
         self.parts = tuple(p for p in parts if p is not None)
+
+
+@register_condition
+class AllOf(_Combination):
+    """True when every listed condition holds."""
+
+    name = "all"
 
     def test(self, state):
         return all(p.test(state) for p in self.parts)
 
 
 @register_condition
-class AnyOf(Condition):
+class AnyOf(_Combination):
     """True when at least one listed condition holds."""
 
     name = "any"
-
-    def __init__(self, params, path, refs):
-        if not isinstance(params, list) or not params:
-            raise RuleSpecError(path, "expected a non-empty list of conditions")
-        parts = [build_condition(p, f"{path}[{i}]", refs) for i, p in enumerate(params)]
-        self.parts = tuple(p for p in parts if p is not None)
 
     def test(self, state):
         return any(p.test(state) for p in self.parts)
