@@ -64,11 +64,7 @@ def insert_ignore(session: Session, model):
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        statement = insert(model.__table__).on_conflict_do_nothing()
-        if model is Statement:
-            table = Statement.__table__
-            statement = statement.returning(table.c.statement_id, table.c.seq)
-        _INSERTS[key] = statement
+        _INSERTS[key] = insert(model.__table__).on_conflict_do_nothing()
     return _INSERTS[key]
 
 
@@ -104,27 +100,132 @@ def _uuid_or_none(value: object) -> uuid.UUID | None:
     return uuid.UUID(value) if isinstance(value, str) else None
 
 
-def _row(statement: dict, stored: dt.datetime) -> dict:
-    obj = statement["object"]
-    object_type = obj.get("objectType", "Activity")
-    context = statement.get("context") or {}
-    actor_key = keys.agent_key(statement["actor"]) or ""
-    return {
-        "statement_id": uuid.UUID(statement["id"]),
-        "stored": stored,
-        "timestamp": formats.parse_timestamp(statement["timestamp"]) or stored,
-        "actor_key": actor_key,
-        "verb_id": statement["verb"]["id"],
-        "activity_id": obj["id"] if object_type == "Activity" else None,
-        "registration": _uuid_or_none(context.get("registration")),
-        "ref_id": uuid.UUID(obj["id"]) if object_type == "StatementRef" else None,
-        "voiding": statement["verb"]["id"] == iris.VOIDED,
-        "voided": False,
-        "authority_key": keys.agent_key(statement["authority"]) or "",
-        "version": statement["version"],
-        "has_attachments": bool(statement.get("attachments")),
-        "raw": dumps(statement),
-    }
+_STATEMENT_COLUMNS = (
+    "statement_id",
+    "stored",
+    "timestamp",
+    "actor_key",
+    "verb_id",
+    "activity_id",
+    "registration",
+    "ref_id",
+    "voiding",
+    "voided",
+    "authority_key",
+    "version",
+    "has_attachments",
+    "raw",
+)
+_INDEX_COLUMNS = {
+    "lrs_statement_agent": ("agent_key", "stored", "seq", "direct"),
+    "lrs_statement_activity": ("activity_id", "stored", "seq", "direct"),
+    "lrs_statement_term": ("term", "stored", "seq"),
+}
+# Rows per multi-row INSERT (SQLite allows 32,766 bound values a statement, PostgreSQL 65,535).
+_CHUNK = 500
+
+
+class _Writer:
+    """Bulk inserts on the driver's own cursor, inside the session's transaction.
+
+    The statement transaction is the LRS's hot path: rows are converted once with SQLAlchemy's
+    own bind processors for the dialect (so they are stored exactly as the ORM stores them) and
+    sent as multi-row INSERTs, without per-row work in the SQL layer. On SQLite the database is
+    locked from the first INSERT to the commit, so every row is prepared before it.
+    """
+
+    _cache: dict[str, _Writer] = {}
+
+    def __init__(self, dialect) -> None:
+        self.name = dialect.name
+        self.mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        table = Statement.__table__
+
+        def processor(column):
+            process = column.type._cached_bind_processor(dialect)
+            return process or (lambda value: value)
+
+        self.uuid = processor(table.c.statement_id)
+        self.time = processor(table.c.stored)
+        self.boolean = processor(table.c.voiding)
+
+    @classmethod
+    def of(cls, session: Session) -> _Writer:
+        dialect = session.get_bind().dialect
+        writer = cls._cache.get(dialect.name)
+        if writer is None:
+            writer = cls._cache[dialect.name] = cls(dialect)
+        return writer
+
+    def _values(self, width: int, count: int) -> str:
+        row = "(" + ", ".join([self.mark] * width) + ")"
+        return ", ".join([row] * count)
+
+    def insert(
+        self, cursor, table: str, columns: tuple[str, ...], rows: list[tuple], returning=""
+    ) -> list[tuple]:
+        """INSERT ... ON CONFLICT DO NOTHING [RETURNING ...]; the returned rows."""
+        found: list[tuple] = []
+        if not rows:
+            return found
+        # Table and column names are this module's constants; values are always bound.
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+        tail = " ON CONFLICT DO NOTHING" + (f" RETURNING {returning}" if returning else "")
+        if self.name == "sqlite" and not returning:
+            cursor.executemany(head + self._values(len(columns), 1) + tail, rows)
+            return found
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            flat = [value for row in chunk for value in row]
+            cursor.execute(head + self._values(len(columns), len(chunk)) + tail, flat)
+            if returning:
+                found.extend(cursor.fetchall())
+        return found
+
+    def statement_row(self, statement: dict, stored) -> tuple:
+        obj = statement["object"]
+        object_type = obj.get("objectType", "Activity")
+        context = statement.get("context") or {}
+        registration = context.get("registration")
+        voiding = statement["verb"]["id"] == iris.VOIDED
+        timestamp = formats.parse_timestamp(statement["timestamp"])
+        return (
+            self.uuid(uuid.UUID(statement["id"])),
+            stored,
+            self.time(timestamp) if timestamp is not None else stored,
+            keys.agent_key(statement["actor"]) or "",
+            statement["verb"]["id"],
+            obj["id"] if object_type == "Activity" else None,
+            self.uuid(uuid.UUID(registration)) if isinstance(registration, str) else None,
+            self.uuid(uuid.UUID(obj["id"])) if object_type == "StatementRef" else None,
+            self.boolean(voiding),
+            self.boolean(False),
+            keys.agent_key(statement["authority"]) or "",
+            statement["version"],
+            self.boolean(bool(statement.get("attachments"))),
+            dumps(statement),
+        )
+
+    def index_rows(self, items: list[tuple[int, object, _Matches]]) -> dict[str, list[tuple]]:
+        """Rows of the three index tables for (seq, stored as bound, matches) items."""
+        yes, no = self.boolean(True), self.boolean(False)
+        agents, activities, terms = [], [], []
+        for seq, stored, matches in items:
+            for key, direct in matches.agents.items():
+                agents.append((key, stored, seq, yes if direct else no))
+            for activity_id, direct in matches.activities.items():
+                activities.append((activity_id, stored, seq, yes if direct else no))
+            for term in matches.terms:
+                terms.append((term, stored, seq))
+        return {
+            "lrs_statement_agent": agents,
+            "lrs_statement_activity": activities,
+            "lrs_statement_term": terms,
+        }
+
+    def write_index_rows(self, cursor, tables: dict[str, list[tuple]]) -> None:
+        for table, rows in tables.items():
+            self.insert(cursor, table, _INDEX_COLUMNS[table], rows)
 
 
 def forwarding_enabled() -> bool:
@@ -170,38 +271,41 @@ def save_statements(
         normalise_context_activities(statement)
     _check_voiding_targets(session, statements)
 
-    # Insert first; ids already taken come back missing from RETURNING and are compared.
-    rows = [_row(s, now) for s in statements]
-    connection = session.connection()
-    # In the order received: statements of one batch share their stored time and keep their
-    # order by seq. (Two writers inserting the same ids in opposite orders can deadlock on
-    # PostgreSQL; the HTTP API retries such a transaction.)
-    inserted = dict(connection.execute(insert_ignore(session, Statement), rows).all())
-    taken = {
-        row["statement_id"]: (statement, extra)
-        for row, statement, extra in zip(rows, statements, added, strict=True)
-        if row["statement_id"] not in inserted
-    }
-    if taken:
-        existing = dict(
-            session.execute(
-                select(Statement.statement_id, Statement.raw).where(
-                    Statement.statement_id.in_(list(taken))
-                )
-            ).all()
+    # Everything the transaction writes is prepared before its first INSERT.
+    writer = _Writer.of(session)
+    stored = writer.time(now)
+    rows = [writer.statement_row(s, stored) for s in statements]
+    matches = [_Matches.of(s) for s in statements]
+    cursor = session.connection().connection.cursor()
+    try:
+        # In the order received: statements of one batch share their stored time and keep
+        # their order by seq. Ids already taken come back missing from RETURNING and are
+        # compared. (Two writers inserting the same ids in opposite orders can deadlock on
+        # PostgreSQL; the HTTP API retries such a transaction.)
+        inserted = dict(
+            writer.insert(
+                cursor, "lrs_statement", _STATEMENT_COLUMNS, rows, returning="statement_id, seq"
+            )
         )
-        for statement_id, (statement, extra) in taken.items():
-            received = {k: v for k, v in statement.items() if k not in extra}
-            if not same_statement(received, json.loads(existing[statement_id])):
-                raise Conflict(
-                    f"statement {statement_id}: a different statement with this id is already stored"
-                )
-    stored_new = [
-        s for s, row in zip(statements, rows, strict=True) if row["statement_id"] in inserted
-    ]
+        new_positions = [i for i, row in enumerate(rows) if row[0] in inserted]
+        if new_positions:
+            writer.write_index_rows(
+                cursor,
+                writer.index_rows(
+                    [(inserted[rows[i][0]], stored, matches[i]) for i in new_positions]
+                ),
+            )
+    finally:
+        cursor.close()
+    if len(new_positions) < len(rows):
+        _compare_taken(session, statements, added, rows, inserted)
+    stored_new = [statements[i] for i in new_positions]
     if stored_new:
-        _index_rows(session, stored_new, inserted, now)
-        _link_references(session, stored_new, inserted, now)
+        seqs = {
+            uuid.UUID(s["id"]): inserted[rows[i][0]]
+            for s, i in zip(stored_new, new_positions, strict=True)
+        }
+        _link_references(session, stored_new, seqs, now)
         _insert_new_activities(session, stored_new)
     if forward is None:
         forward = forwarding_enabled()
@@ -214,6 +318,34 @@ def save_statements(
         )
     session.flush()
     return [s["id"] for s in statements]
+
+
+def _compare_taken(
+    session: Session,
+    statements: list[dict],
+    added: list[tuple[str, ...]],
+    rows: list[tuple],
+    inserted: dict,
+) -> None:
+    """Statements whose id was taken: the same statement again is a no-op, another one a 409."""
+    taken = {
+        uuid.UUID(statement["id"]): (statement, extra)
+        for statement, extra, row in zip(statements, added, rows, strict=True)
+        if row[0] not in inserted
+    }
+    existing = dict(
+        session.execute(
+            select(Statement.statement_id, Statement.raw).where(
+                Statement.statement_id.in_(list(taken))
+            )
+        ).all()
+    )
+    for statement_id, (statement, extra) in taken.items():
+        received = {k: v for k, v in statement.items() if k not in extra}
+        if not same_statement(received, json.loads(existing[statement_id])):
+            raise Conflict(
+                f"statement {statement_id}: a different statement with this id is already stored"
+            )
 
 
 def _check_voiding_targets(session: Session, new: list[dict]) -> None:
@@ -296,12 +428,6 @@ def _insert_matches(session: Session, items: list[tuple[int, dt.datetime, _Match
         connection.execute(insert_ignore(session, StatementActivity), activity_rows)
     if term_rows:
         connection.execute(insert_ignore(session, StatementTerm), term_rows)
-
-
-def _index_rows(
-    session: Session, new: list[dict], seqs: dict[uuid.UUID, int], stored: dt.datetime
-) -> None:
-    _insert_matches(session, [(seqs[uuid.UUID(s["id"])], stored, _Matches.of(s)) for s in new])
 
 
 def _target_matches(
