@@ -58,7 +58,8 @@ class Config:
         self.DEBUG = env == "development"
         self.SECRET_KEY = os.environ.get("LMS_SECRET_KEY")
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("LMS_DATABASE_URL")
-        self.SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+        # Connections idle for a while are checked before use (lms.db); busy ones are not.
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict = {}
         self.REDIS_URL = os.environ.get("LMS_REDIS_URL") or None
         self.ACTIVITY_BASE = os.environ.get("LMS_ACTIVITY_BASE", "https://training.unmic.example")
         self.INSTANCE_NAME = os.environ.get("LMS_INSTANCE_NAME", "UNMIC training portal")

@@ -3,7 +3,8 @@
 Each statement is kept as received (``raw``, the JSON text returned in the "exact" format) plus
 indexed columns for every query parameter of the Statement resource. Agents and activities a
 statement mentions go to two small index tables, so ``agent``, ``activity`` and the ``related_*``
-queries are index range scans in ``stored`` order, whatever the size of the store. The index
+queries are index range scans in ``stored`` order, whatever the size of the store. On SQLite
+the index tables are stored as their primary key alone (WITHOUT ROWID). The index
 tables carry no foreign key (one less lookup per row on the hot path); code that deletes
 statements deletes their index rows with them.
 """
@@ -71,6 +72,8 @@ class StatementAgent(Base):
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
     direct: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    __table_args__ = {"sqlite_with_rowid": False}
+
 
 class StatementActivity(Base):
     """An activity a statement mentions; ``direct`` when it is the statement's object."""
@@ -81,6 +84,8 @@ class StatementActivity(Base):
     stored: Mapped[datetime] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
     direct: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class StatementTerm(Base):
@@ -97,6 +102,8 @@ class StatementTerm(Base):
     term: Mapped[str] = mapped_column(Text, primary_key=True)
     stored: Mapped[datetime] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
+
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class Attachment(Base):

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from lms.db import sqlite_write_gate
+
 from . import formats, iris, keys
 from .errors import BadRequest, Conflict
 from .models import (
@@ -206,6 +208,75 @@ class _Writer:
             dumps(statement),
         )
 
+    def store(self, cursor, rows: list[tuple], matches: list[_Matches], stored) -> dict:
+        """Insert statement rows and their index rows; {bound statement id: seq} of new ones."""
+        if self.name == "postgresql":
+            inserted: dict = {}
+            for start in range(0, len(rows), _CHUNK):
+                end = start + _CHUNK
+                inserted.update(
+                    self._store_in_one(cursor, rows[start:end], matches[start:end], stored)
+                )
+            return inserted
+        inserted = dict(
+            self.insert(
+                cursor, "lrs_statement", _STATEMENT_COLUMNS, rows, returning="statement_id, seq"
+            )
+        )
+        items = [
+            (inserted[row[0]], stored, match)
+            for row, match in zip(rows, matches, strict=True)
+            if row[0] in inserted
+        ]
+        if items:
+            self.write_index_rows(cursor, self.index_rows(items))
+        return inserted
+
+    def _store_in_one(self, cursor, rows: list[tuple], matches: list[_Matches], stored) -> dict:
+        """PostgreSQL: the statements and their index rows in one round trip.
+
+        The index rows join the RETURNING of the statement INSERT on the statement id, so a
+        statement that was already stored gets no second set of index rows.
+        """
+        params: list = [value for row in rows for value in row]
+        width = len(_STATEMENT_COLUMNS)
+        ctes = [
+            f"new AS (INSERT INTO lrs_statement ({', '.join(_STATEMENT_COLUMNS)}) VALUES "  # noqa: S608
+            f"{self._values(width, len(rows))} ON CONFLICT DO NOTHING RETURNING statement_id, seq)"
+        ]
+        yes, no = self.boolean(True), self.boolean(False)
+        agents, activities, terms = [], [], []
+        for row, match in zip(rows, matches, strict=True):
+            sid = row[0]
+            for key, direct in match.agents.items():
+                agents.append((sid, key, yes if direct else no))
+            for activity_id, direct in match.activities.items():
+                activities.append((sid, activity_id, yes if direct else no))
+            for term in match.terms:
+                terms.append((sid, term))
+        for name, table, found in (
+            ("a", "lrs_statement_agent", agents),
+            ("b", "lrs_statement_activity", activities),
+            ("c", "lrs_statement_term", terms),
+        ):
+            if not found:
+                continue
+            columns = _INDEX_COLUMNS[table]
+            direct = len(columns) == 4
+            one = "(%s::uuid, %s" + (", %s::boolean)" if direct else ")")
+            selected = f"v.k, %s::timestamptz, new.seq{', v.d' if direct else ''}"
+            ctes.append(
+                f"{name} AS (INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} "  # noqa: S608
+                f"FROM (VALUES {', '.join([one] * len(found))}) AS v(id, k{', d' if direct else ''}) "
+                "JOIN new ON new.statement_id = v.id ON CONFLICT DO NOTHING)"
+            )
+            params.append(stored)
+            params.extend(value for item in found for value in item)
+        # Table and column names are this module's constants; values are always bound.
+        sql = "WITH " + ", ".join(ctes) + " SELECT statement_id, seq FROM new"  # noqa: S608
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
     def index_rows(self, items: list[tuple[int, object, _Matches]]) -> dict[str, list[tuple]]:
         """Rows of the three index tables for (seq, stored as bound, matches) items."""
         yes, no = self.boolean(True), self.boolean(False)
@@ -276,27 +347,17 @@ def save_statements(
     stored = writer.time(now)
     rows = [writer.statement_row(s, stored) for s in statements]
     matches = [_Matches.of(s) for s in statements]
+    sqlite_write_gate(session)
     cursor = session.connection().connection.cursor()
     try:
         # In the order received: statements of one batch share their stored time and keep
         # their order by seq. Ids already taken come back missing from RETURNING and are
         # compared. (Two writers inserting the same ids in opposite orders can deadlock on
         # PostgreSQL; the HTTP API retries such a transaction.)
-        inserted = dict(
-            writer.insert(
-                cursor, "lrs_statement", _STATEMENT_COLUMNS, rows, returning="statement_id, seq"
-            )
-        )
-        new_positions = [i for i, row in enumerate(rows) if row[0] in inserted]
-        if new_positions:
-            writer.write_index_rows(
-                cursor,
-                writer.index_rows(
-                    [(inserted[rows[i][0]], stored, matches[i]) for i in new_positions]
-                ),
-            )
+        inserted = writer.store(cursor, rows, matches, stored)
     finally:
         cursor.close()
+    new_positions = [i for i, row in enumerate(rows) if row[0] in inserted]
     if len(new_positions) < len(rows):
         _compare_taken(session, statements, added, rows, inserted)
     stored_new = [statements[i] for i in new_positions]
