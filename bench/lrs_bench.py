@@ -1,4 +1,4 @@
-"""Benchmark the platform's LRS under gunicorn (2 workers) on SQLite and PostgreSQL.
+"""Benchmark the platform's LRS under gunicorn (2 workers, gunicorn.conf.py) on SQLite and PostgreSQL.
 
     .venv/bin/python bench/lrs_bench.py [--backend sqlite|postgresql|both]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
@@ -77,6 +77,9 @@ def start_gunicorn(url: str) -> subprocess.Popen:
     process = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
+            # gunicorn.conf.py: threaded workers with keep-alive, as the portal runs at HQ
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
             "-w",
             "2",
             "-b",

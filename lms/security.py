@@ -19,18 +19,27 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# Every response carries these, unless a view set its own.
+ALWAYS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html":
-            headers.setdefault("Cache-Control", "no-store")
+        present = {key.lower() for key, _ in headers}
+        for name, value in ALWAYS:
+            if name.lower() not in present:
+                headers.add(name, value)
+        if request.is_secure and "strict-transport-security" not in present:
+            headers.add("Strict-Transport-Security", "max-age=31536000")
+        if response.mimetype == "text/html" and "cache-control" not in present:
+            headers.add("Cache-Control", "no-store")
         return response

@@ -70,6 +70,9 @@ def safe_next(target: str | None) -> str:
 
 @bp.before_app_request
 def force_password_change():
+    if (request.endpoint or "").startswith("xapi."):
+        # LRS requests (HTTP Basic clients included) never load the session's user here.
+        return None
     if (
         current_user.is_authenticated
         and current_user.must_change_password
@@ -81,7 +84,6 @@ def force_password_change():
             "static",
             "main.healthz",
         }
-        and not (request.endpoint or "").startswith("xapi.")
     ):
         return redirect(url_for("auth.change_password"))
     return None

@@ -242,8 +242,10 @@ def xapi_headers(response: Response) -> Response:
         if request.path.startswith("/xapi/statements"):
             # Communication 2.1.3: on every response of the Statement resource, errors included.
             response.headers.setdefault("X-Experience-API-Consistent-Through", consistent_through())
+        present = {key.lower() for key, _ in response.headers}
         for name, value in CORS_HEADERS.items():
-            response.headers.setdefault(name, value)
+            if name.lower() not in present:
+                response.headers.add(name, value)
     return response
 
 

@@ -208,16 +208,23 @@ class _Writer:
             dumps(statement),
         )
 
-    def store(self, cursor, rows: list[tuple], matches: list[_Matches], stored) -> dict:
-        """Insert statement rows and their index rows; {bound statement id: seq} of new ones."""
+    def store(
+        self, cursor, rows: list[tuple], matches: list[_Matches], stored
+    ) -> tuple[dict, list[tuple]]:
+        """Insert statement rows and their index rows.
+
+        Returns {bound statement id: seq} of the new statements and the statements that refer
+        to any of them (on PostgreSQL in the same round trip).
+        """
         if self.name == "postgresql":
             inserted: dict = {}
+            referring: list[tuple] = []
             for start in range(0, len(rows), _CHUNK):
                 end = start + _CHUNK
-                inserted.update(
-                    self._store_in_one(cursor, rows[start:end], matches[start:end], stored)
-                )
-            return inserted
+                new, refs = self._store_in_one(cursor, rows[start:end], matches[start:end], stored)
+                inserted.update(new)
+                referring.extend(refs)
+            return inserted, referring
         inserted = dict(
             self.insert(
                 cursor, "lrs_statement", _STATEMENT_COLUMNS, rows, returning="statement_id, seq"
@@ -230,13 +237,35 @@ class _Writer:
         ]
         if items:
             self.write_index_rows(cursor, self.index_rows(items))
-        return inserted
+        return inserted, self._referring(cursor, [row[0] for row in rows])
 
-    def _store_in_one(self, cursor, rows: list[tuple], matches: list[_Matches], stored) -> dict:
-        """PostgreSQL: the statements and their index rows in one round trip.
+    def _referring(self, cursor, ids: list) -> list[tuple]:
+        """SQLite: statements that refer to any of the given (bound) ids, typed as the ORM
+        returns them: (seq, stored, ref_id, voiding)."""
+        found = []
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join([self.mark] * len(chunk))
+            cursor.execute(
+                "SELECT seq, stored, ref_id, voiding FROM lrs_statement "  # noqa: S608
+                f"WHERE ref_id IN ({marks})",
+                chunk,
+            )
+            for seq, stored, ref_id, voiding in cursor.fetchall():
+                at = dt.datetime.fromisoformat(stored)
+                found.append((seq, at.replace(tzinfo=dt.UTC), uuid.UUID(ref_id), bool(voiding)))
+        return found
+
+    def _store_in_one(
+        self, cursor, rows: list[tuple], matches: list[_Matches], stored
+    ) -> tuple[dict, list[tuple]]:
+        """PostgreSQL: the statements, their index rows and the earlier statements that refer
+        to them, in one round trip.
 
         The index rows join the RETURNING of the statement INSERT on the statement id, so a
-        statement that was already stored gets no second set of index rows.
+        statement that was already stored gets no second set of index rows. The SELECT of
+        referring statements sees the table as it was before this statement (as PostgreSQL
+        runs every part of a WITH on the same snapshot).
         """
         params: list = [value for row in rows for value in row]
         width = len(_STATEMENT_COLUMNS)
@@ -273,9 +302,21 @@ class _Writer:
             params.append(stored)
             params.extend(value for item in found for value in item)
         # Table and column names are this module's constants; values are always bound.
-        sql = "WITH " + ", ".join(ctes) + " SELECT statement_id, seq FROM new"  # noqa: S608
+        ids = ", ".join(["%s::uuid"] * len(rows))
+        params.extend(row[0] for row in rows)
+        sql = (
+            "WITH " + ", ".join(ctes) + " SELECT 'new', statement_id, seq, NULL, NULL FROM new "  # noqa: S608
+            "UNION ALL SELECT 'ref', ref_id, seq, stored, voiding FROM lrs_statement "
+            f"WHERE ref_id IN ({ids})"
+        )
         cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+        inserted, referring = {}, []
+        for kind, statement_id, seq, at, voiding in cursor.fetchall():
+            if kind == "new":
+                inserted[statement_id] = seq
+            else:
+                referring.append((seq, at, statement_id, voiding))
+        return inserted, referring
 
     def index_rows(self, items: list[tuple[int, object, _Matches]]) -> dict[str, list[tuple]]:
         """Rows of the three index tables for (seq, stored as bound, matches) items."""
@@ -354,7 +395,7 @@ def save_statements(
         # their order by seq. Ids already taken come back missing from RETURNING and are
         # compared. (Two writers inserting the same ids in opposite orders can deadlock on
         # PostgreSQL; the HTTP API retries such a transaction.)
-        inserted = writer.store(cursor, rows, matches, stored)
+        inserted, referring = writer.store(cursor, rows, matches, stored)
     finally:
         cursor.close()
     new_positions = [i for i, row in enumerate(rows) if row[0] in inserted]
@@ -366,7 +407,7 @@ def save_statements(
             uuid.UUID(s["id"]): inserted[rows[i][0]]
             for s, i in zip(stored_new, new_positions, strict=True)
         }
-        _link_references(session, stored_new, seqs, now)
+        _link_references(session, stored_new, seqs, now, referring)
         _insert_new_activities(session, stored_new)
     if forward is None:
         forward = forwarding_enabled()
@@ -511,7 +552,11 @@ def _target_matches(
 
 
 def _link_references(
-    session: Session, new: list[dict], seqs: dict[uuid.UUID, int], stored: dt.datetime
+    session: Session,
+    new: list[dict],
+    seqs: dict[uuid.UUID, int],
+    stored: dt.datetime,
+    referring: list[tuple] | None = None,
 ) -> None:
     """Voiding (Data 2.3.2) and statement references in queries (Communication 2.1.3).
 
@@ -533,9 +578,11 @@ def _link_references(
             items.append((seqs[uuid.UUID(statement["id"])], stored, matches))
     # Statements stored earlier that refer to (or void) one of the new statements.
     own_seqs = set(seqs.values())
-    for seq, stored_at, ref_id, voiding in (
-        session.connection().execute(_REFERRING, {"ids": list(known)}).all()
-    ):
+    if referring is None:
+        referring = session.connection().execute(_REFERRING, {"ids": list(known)}).all()
+    for seq, stored_at, ref_id, voiding in referring:
+        if ref_id not in known:
+            continue
         if voiding:
             void_targets.append(ref_id)
         if seq not in own_seqs:
