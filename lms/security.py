@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
 # Nothing is loaded from another origin: no CDN, no web font, no analytics.
 CONTENT_SECURITY_POLICY = (
@@ -30,7 +31,22 @@ ALWAYS = (
 )
 
 
+class PortalSessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, except for LRS requests that bring their own credentials.
+
+    An LRS client authenticates every request with HTTP Basic; it has no portal session to
+    read, and none is made for it (no cookie is set on its responses).
+    """
+
+    def open_session(self, app, request):
+        if request.path.startswith("/xapi/") and "Authorization" in request.headers:
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = PortalSessionInterface()
+
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
