@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import threading
 import uuid
 
@@ -200,3 +201,43 @@ def test_cli_created_client_works_over_http(app, runner, client):
     pair = json.loads(runner.invoke(args=["lrs", "create-client", "Kit", "--json"]).output)
     lrs = LRS(client, basic(pair["key"], pair["secret"]))
     assert lrs.post("statements", json_body=statement()).status_code == 200
+
+
+@pytest.mark.skipif(bool(os.environ.get("LMS_TEST_DATABASE_URL")), reason="SQLite's write gate")
+def test_sqlite_write_gate_is_held_until_the_transaction_ends(app):
+    """Writers queue on the gate during their transaction; commit and rollback both open it."""
+    from lms.db import GATE_TIMEOUT
+
+    order: list[str] = []
+    with app.app_context():
+        store.save_statements(db.session, [statement()], PLATFORM)
+        assert "write_gate" in db.session.info
+        gate = db.session.info["write_gate"]
+
+        def other_writer() -> None:
+            with app.app_context():
+                store.save_statements(db.session, [statement()], PLATFORM)
+                order.append("other stored")
+                db.session.commit()
+
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        thread.join(timeout=0.3)
+        # The second writer waits for the first transaction to end, well within the timeout.
+        assert thread.is_alive() and order == []
+        order.append("first committed")
+        db.session.commit()
+        assert "write_gate" not in db.session.info and gate.owner is None
+        thread.join(timeout=GATE_TIMEOUT / 2)
+        assert not thread.is_alive()
+        assert order == ["first committed", "other stored"]
+
+        # A failed write (a conflicting id) rolls back and opens the gate as well.
+        taken = statement()
+        store.save_statements(db.session, [taken], PLATFORM)
+        db.session.commit()
+        with pytest.raises(Conflict):
+            store.save_statements(db.session, [dict(taken, verb={"id": iris.FAILED})], PLATFORM)
+        db.session.rollback()
+        assert "write_gate" not in db.session.info and gate.owner is None
+        assert db.session.scalar(select(func.count()).select_from(Statement)) == 3
