@@ -71,10 +71,6 @@ def insert_ignore(session: Session, model):
 
 
 _T = Statement.__table__
-# Earlier statements that refer to (or void) any of the given statement ids.
-_REFERRING = select(_T.c.seq, _T.c.stored, _T.c.ref_id, _T.c.voiding).where(
-    _T.c.ref_id.in_(bindparam("ids", expanding=True))
-)
 _RAW_BY_ID = select(_T.c.raw).where(_T.c.statement_id == bindparam("id"))
 
 
@@ -556,13 +552,15 @@ def _link_references(
     new: list[dict],
     seqs: dict[uuid.UUID, int],
     stored: dt.datetime,
-    referring: list[tuple] | None = None,
+    referring: list[tuple],
 ) -> None:
     """Voiding (Data 2.3.2) and statement references in queries (Communication 2.1.3).
 
     A voided statement is flagged. A statement whose object is a StatementRef (voiding or not)
     also gets index rows for what its target matches, so a query matching the target returns
-    it too (the voided target itself never). Either statement may arrive first.
+    it too (the voided target itself never). Either statement may arrive first:
+    ``referring`` holds (seq, stored, ref_id, voiding) of the stored statements whose object
+    refers to a statement of ``new`` (as fetched by ``_Writer.store``).
     """
     known = {uuid.UUID(s["id"]): s for s in new}
     void_targets: list[uuid.UUID] = []
@@ -578,8 +576,6 @@ def _link_references(
             items.append((seqs[uuid.UUID(statement["id"])], stored, matches))
     # Statements stored earlier that refer to (or void) one of the new statements.
     own_seqs = set(seqs.values())
-    if referring is None:
-        referring = session.connection().execute(_REFERRING, {"ids": list(known)}).all()
     for seq, stored_at, ref_id, voiding in referring:
         if ref_id not in known:
             continue
