@@ -30,9 +30,6 @@ from .models import (
     Attachment,
     ForwardOutbox,
     Statement,
-    StatementActivity,
-    StatementAgent,
-    StatementTerm,
 )
 from .validation import (
     VERSION_1,
@@ -269,21 +266,11 @@ class _Writer:
             f"new AS (INSERT INTO lrs_statement ({', '.join(_STATEMENT_COLUMNS)}) VALUES "  # noqa: S608
             f"{self._values(width, len(rows))} ON CONFLICT DO NOTHING RETURNING statement_id, seq)"
         ]
-        yes, no = self.boolean(True), self.boolean(False)
-        agents, activities, terms = [], [], []
-        for row, match in zip(rows, matches, strict=True):
-            sid = row[0]
-            for key, direct in match.agents.items():
-                agents.append((sid, key, yes if direct else no))
-            for activity_id, direct in match.activities.items():
-                activities.append((sid, activity_id, yes if direct else no))
-            for term in match.terms:
-                terms.append((sid, term))
-        for name, table, found in (
-            ("a", "lrs_statement_agent", agents),
-            ("b", "lrs_statement_activity", activities),
-            ("c", "lrs_statement_term", terms),
-        ):
+        # (statement id, key[, direct]) per index table, joined to the new seqs below.
+        entries = self.index_entries(
+            [(row[0], match) for row, match in zip(rows, matches, strict=True)]
+        )
+        for name, (table, found) in zip("abc", entries.items(), strict=True):
             if not found:
                 continue
             columns = _INDEX_COLUMNS[table]
@@ -314,21 +301,29 @@ class _Writer:
                 referring.append((seq, at, statement_id, voiding))
         return inserted, referring
 
-    def index_rows(self, items: list[tuple[int, object, _Matches]]) -> dict[str, list[tuple]]:
-        """Rows of the three index tables for (seq, stored as bound, matches) items."""
+    def index_entries(self, items: list[tuple[object, _Matches]]) -> dict[str, list[tuple]]:
+        """(owner, key[, direct as bound]) per index table, for (owner, matches) items."""
         yes, no = self.boolean(True), self.boolean(False)
         agents, activities, terms = [], [], []
-        for seq, stored, matches in items:
+        for owner, matches in items:
             for key, direct in matches.agents.items():
-                agents.append((key, stored, seq, yes if direct else no))
+                agents.append((owner, key, yes if direct else no))
             for activity_id, direct in matches.activities.items():
-                activities.append((activity_id, stored, seq, yes if direct else no))
+                activities.append((owner, activity_id, yes if direct else no))
             for term in matches.terms:
-                terms.append((term, stored, seq))
+                terms.append((owner, term))
         return {
             "lrs_statement_agent": agents,
             "lrs_statement_activity": activities,
             "lrs_statement_term": terms,
+        }
+
+    def index_rows(self, items: list[tuple[int, object, _Matches]]) -> dict[str, list[tuple]]:
+        """Rows in column order (key, stored, seq[, direct]) for (seq, bound stored, matches)."""
+        tables = self.index_entries([((seq, stored), matches) for seq, stored, matches in items])
+        return {
+            table: [(key, owner[1], owner[0], *rest) for owner, key, *rest in entries]
+            for table, entries in tables.items()
         }
 
     def write_index_rows(self, cursor, tables: dict[str, list[tuple]]) -> None:
@@ -508,26 +503,6 @@ class _Matches:
         self.terms += [t for t in other.terms if t not in self.terms]
 
 
-def _insert_matches(session: Session, items: list[tuple[int, dt.datetime, _Matches]]) -> None:
-    agent_rows, activity_rows, term_rows = [], [], []
-    for seq, stored, matches in items:
-        for key, direct in matches.agents.items():
-            agent_rows.append({"seq": seq, "agent_key": key, "stored": stored, "direct": direct})
-        for activity_id, direct in matches.activities.items():
-            activity_rows.append(
-                {"seq": seq, "activity_id": activity_id, "stored": stored, "direct": direct}
-            )
-        for term in matches.terms:
-            term_rows.append({"seq": seq, "term": term, "stored": stored})
-    connection = session.connection()
-    if agent_rows:
-        connection.execute(insert_ignore(session, StatementAgent), agent_rows)
-    if activity_rows:
-        connection.execute(insert_ignore(session, StatementActivity), activity_rows)
-    if term_rows:
-        connection.execute(insert_ignore(session, StatementTerm), term_rows)
-
-
 def _target_matches(
     session: Session, target: uuid.UUID, known: dict[uuid.UUID, dict], depth: int = 8
 ) -> _Matches | None:
@@ -593,7 +568,13 @@ def _link_references(
             .execution_options(synchronize_session=False)
         )
     if items:
-        _insert_matches(session, items)
+        writer = _Writer.of(session)
+        cursor = session.connection().connection.cursor()
+        try:
+            rows = writer.index_rows([(seq, writer.time(at), m) for seq, at, m in items])
+            writer.write_index_rows(cursor, rows)
+        finally:
+            cursor.close()
 
 
 # --- activities -----------------------------------------------------------------------------
