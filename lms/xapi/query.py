@@ -17,13 +17,12 @@ import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, literal, select, tuple_
+from sqlalchemy import and_, exists, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from . import formats, keys
 from .errors import BadRequest
 from .models import Statement, StatementActivity, StatementAgent, StatementTerm
-from .store import verb_activity_term
 from .validation import XAPIValidationError, loads, validate_agent
 
 QUERY_PARAMS = {
@@ -181,22 +180,35 @@ def build_select(query: StatementQuery, own_authority: str | None = None):
         StatementTerm.__table__,
     )
     filters = []  # (table, key column name, key, only direct matches)
-    if query.verb is not None and query.activity is not None and not query.related_activities:
-        # Verb and object activity together have their own index term: one range scan.
-        filters.append((terms, "term", verb_activity_term(query.verb, query.activity), False))
-    else:
-        if query.activity is not None:
-            filters.append(
-                (activities, "activity_id", query.activity, not query.related_activities)
-            )
-        if query.verb is not None:
-            filters.append((terms, "term", f"verb:{query.verb}", False))
-    if query.agent_key is not None:
-        filters.insert(0, (agents, "agent_key", query.agent_key, not query.related_agents))
     if query.registration is not None:
-        filters.insert(0, (terms, "term", f"reg:{query.registration}", False))
+        filters.append((terms, "term", f"reg:{query.registration}", False))
+    if query.agent_key is not None:
+        filters.append((agents, "agent_key", query.agent_key, not query.related_agents))
+    if query.activity is not None:
+        filters.append((activities, "activity_id", query.activity, not query.related_activities))
+    verb_on_row = query.verb is not None and bool(filters)
+    if query.verb is not None and not verb_on_row:
+        filters.append((terms, "term", f"verb:{query.verb}", False))
 
     conditions = [s.c.voided.is_(False)]
+    if verb_on_row:
+        # Another filter drives the scan; the verb is checked on each statement it reaches: its
+        # own verb, or for a statement that refers to another, the verbs it inherits as terms
+        # (Communication 2.1.3). No scan of every statement with the verb.
+        inherited = terms.alias("fv")
+        conditions.append(
+            or_(
+                s.c.verb_id == query.verb,
+                and_(
+                    s.c.ref_id.is_not(None),
+                    exists().where(
+                        inherited.c.seq == s.c.seq,
+                        inherited.c.stored == s.c.stored,
+                        inherited.c.term == f"verb:{query.verb}",
+                    ),
+                ),
+            )
+        )
     base = s
     for index, (table, column, key, direct_only) in enumerate(filters):
         if index == 0:

@@ -116,7 +116,50 @@ _INDEX_COLUMNS = {
     "lrs_statement_activity": ("activity_id", "stored", "seq", "direct"),
     "lrs_statement_term": ("term", "stored", "seq"),
 }
-# Rows per multi-row INSERT (SQLite allows 32,766 bound values a statement, PostgreSQL 65,535).
+# PostgreSQL: one statement per batch (see _Writer._store_in_one), its text built once from the
+# column lists above. Parameters: one array per statement column, then for each index table its
+# stored time and (statement id, key[, direct]) arrays, then the statement ids again for the
+# referring statements.
+_PG_ARRAY_TYPES = {
+    "statement_id": "uuid",
+    "stored": "timestamptz",
+    "timestamp": "timestamptz",
+    "registration": "uuid",
+    "ref_id": "uuid",
+    "voiding": "boolean",
+    "voided": "boolean",
+    "has_attachments": "boolean",
+}
+
+
+def _pg_store_sql() -> str:
+    # Table and column names are this module's constants; values are always bound.
+    names = ", ".join(_STATEMENT_COLUMNS)
+    arrays = ", ".join(f"%b::{_PG_ARRAY_TYPES.get(c, 'text')}[]" for c in _STATEMENT_COLUMNS)
+    parts = [
+        f"new AS (INSERT INTO lrs_statement ({names}) SELECT {names} "  # noqa: S608
+        f"FROM unnest({arrays}) WITH ORDINALITY AS v({names}, n) "
+        "ORDER BY n ON CONFLICT DO NOTHING RETURNING statement_id, seq)"
+    ]
+    for name, (table, columns) in zip("abc", _INDEX_COLUMNS.items(), strict=True):
+        direct = "direct" in columns
+        parts.append(
+            f"{name} AS (INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+            f"SELECT v.k, %s::timestamptz, new.seq{', v.d' if direct else ''} "
+            f"FROM unnest(%b::uuid[], %b::text[]{', %b::boolean[]' if direct else ''}) "
+            f"AS v(id, k{', d' if direct else ''}) "
+            "JOIN new ON new.statement_id = v.id ON CONFLICT DO NOTHING)"
+        )
+    return (
+        "WITH " + ", ".join(parts) + " "  # noqa: S608
+        "SELECT 'new', statement_id, seq, NULL::timestamptz, NULL::boolean FROM new "
+        "UNION ALL SELECT 'ref', ref_id, seq, stored, voiding FROM lrs_statement "
+        "WHERE ref_id = ANY(%b::uuid[])"
+    )
+
+
+_PG_STORE = _pg_store_sql()
+# Rows per multi-row INSERT on SQLite (it allows 32,766 bound values a statement).
 _CHUNK = 500
 
 
@@ -210,14 +253,7 @@ class _Writer:
         to any of them (on PostgreSQL in the same round trip).
         """
         if self.name == "postgresql":
-            inserted: dict = {}
-            referring: list[tuple] = []
-            for start in range(0, len(rows), _CHUNK):
-                end = start + _CHUNK
-                new, refs = self._store_in_one(cursor, rows[start:end], matches[start:end], stored)
-                inserted.update(new)
-                referring.extend(refs)
-            return inserted, referring
+            return self._store_in_one(cursor, rows, matches, stored)
         inserted = dict(
             self.insert(
                 cursor, "lrs_statement", _STATEMENT_COLUMNS, rows, returning="statement_id, seq"
@@ -255,44 +291,27 @@ class _Writer:
         """PostgreSQL: the statements, their index rows and the earlier statements that refer
         to them, in one round trip.
 
-        The index rows join the RETURNING of the statement INSERT on the statement id, so a
-        statement that was already stored gets no second set of index rows. The SELECT of
-        referring statements sees the table as it was before this statement (as PostgreSQL
-        runs every part of a WITH on the same snapshot).
+        Values travel as one array per column (``unnest``), so the SQL text is the same for
+        every batch: the driver converts it once and the server keeps it prepared. The index
+        rows join the RETURNING of the statement INSERT on the statement id, so a statement
+        that was already stored gets no second set of index rows. The SELECT of referring
+        statements sees the table as it was before this statement (as PostgreSQL runs every
+        part of a WITH on the same snapshot).
         """
-        params: list = [value for row in rows for value in row]
-        width = len(_STATEMENT_COLUMNS)
-        ctes = [
-            f"new AS (INSERT INTO lrs_statement ({', '.join(_STATEMENT_COLUMNS)}) VALUES "  # noqa: S608
-            f"{self._values(width, len(rows))} ON CONFLICT DO NOTHING RETURNING statement_id, seq)"
-        ]
-        # (statement id, key[, direct]) per index table, joined to the new seqs below.
+        columns = [list(column) for column in zip(*rows, strict=True)]
         entries = self.index_entries(
             [(row[0], match) for row, match in zip(rows, matches, strict=True)]
         )
-        for name, (table, found) in zip("abc", entries.items(), strict=True):
-            if not found:
-                continue
-            columns = _INDEX_COLUMNS[table]
-            direct = len(columns) == 4
-            one = "(%s::uuid, %s" + (", %s::boolean)" if direct else ")")
-            selected = f"v.k, %s::timestamptz, new.seq{', v.d' if direct else ''}"
-            ctes.append(
-                f"{name} AS (INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} "  # noqa: S608
-                f"FROM (VALUES {', '.join([one] * len(found))}) AS v(id, k{', d' if direct else ''}) "
-                "JOIN new ON new.statement_id = v.id ON CONFLICT DO NOTHING)"
-            )
+        params: list = [*columns]
+        for table, found in entries.items():
+            width = len(_INDEX_COLUMNS[table]) - 1  # statement id, key[, direct]
             params.append(stored)
-            params.extend(value for item in found for value in item)
-        # Table and column names are this module's constants; values are always bound.
-        ids = ", ".join(["%s::uuid"] * len(rows))
-        params.extend(row[0] for row in rows)
-        sql = (
-            "WITH " + ", ".join(ctes) + " SELECT 'new', statement_id, seq, NULL, NULL FROM new "  # noqa: S608
-            "UNION ALL SELECT 'ref', ref_id, seq, stored, voiding FROM lrs_statement "
-            f"WHERE ref_id IN ({ids})"
-        )
-        cursor.execute(sql, params)
+            if found:
+                params.extend(list(column) for column in zip(*found, strict=True))
+            else:
+                params.extend([] for _ in range(width))
+        params.append(columns[0])
+        cursor.execute(_PG_STORE, params, prepare=True)
         inserted, referring = {}, []
         for kind, statement_id, seq, at, voiding in cursor.fetchall():
             if kind == "new":
@@ -461,21 +480,13 @@ def _check_voiding_targets(session: Session, new: list[dict]) -> None:
         )
 
 
-def verb_activity_term(verb: str, activity_id: str) -> str:
-    return f"va:{verb} {activity_id}"
-
-
 def _terms(statement: dict) -> list[str]:
-    """Index terms: the verb, the registration, and the verb with the object activity (one range
-    scan answers verb + activity, the commonest combined query)."""
-    verb = statement["verb"]["id"]
-    terms = ["verb:" + verb]
+    """Index terms: the verb and the registration. (A verb combined with another filter is
+    checked on the statements that filter finds; see query.build_select.)"""
+    terms = ["verb:" + statement["verb"]["id"]]
     registration = (statement.get("context") or {}).get("registration")
     if registration:
         terms.append("reg:" + registration.lower())
-    obj = statement["object"]
-    if obj.get("objectType", "Activity") == "Activity":
-        terms.append(verb_activity_term(verb, obj["id"]))
     return terms
 
 

@@ -378,6 +378,50 @@ def test_statements_referring_to_matches_are_returned(lrs):
     }
 
 
+def test_verb_with_activity_agent_or_registration(lrs):
+    """A verb combined with another filter: the statement's own verb, or the verb of the
+    statement it refers to (Communication 2.1.3), never just the other filter."""
+    lesson = "https://training.unmic.example/xapi/activities/lesson/fp-" + uuid.uuid4().hex
+    registration = str(uuid.uuid4())
+    context = {"registration": registration}
+    done = statement(object=activity(lesson), context=context)
+    tried = statement(
+        verb={"id": "http://adlnet.gov/expapi/verbs/attempted"},
+        object=activity(lesson),
+        context=context,
+    )
+    comment = statement(
+        actor=agent("trainer-9"),
+        verb={"id": "http://adlnet.gov/expapi/verbs/commented"},
+        object={"objectType": "StatementRef", "id": done["id"]},
+        context=context,
+    )
+    lrs.post("statements", json_body=[done, tried, comment])
+    completed = done["verb"]["id"]
+    assert set(_ids(lrs.get("statements", params={"verb": completed, "activity": lesson}))) == {
+        done["id"],
+        comment["id"],
+    }
+    assert _ids(
+        lrs.get("statements", params={"verb": tried["verb"]["id"], "activity": lesson})
+    ) == [tried["id"]]
+    by_registration = {"verb": completed, "registration": registration}
+    assert set(_ids(lrs.get("statements", params=by_registration))) == {done["id"], comment["id"]}
+    trainer = json.dumps(agent("trainer-9"))
+    assert _ids(lrs.get("statements", params={"verb": completed, "agent": trainer})) == [
+        comment["id"]
+    ]
+    commented = comment["verb"]["id"]
+    assert _ids(lrs.get("statements", params={"verb": commented, "agent": trainer})) == [
+        comment["id"]
+    ]
+    assert _ids(lrs.get("statements", params={"verb": commented, "activity": lesson})) == [
+        comment["id"]
+    ]
+    nobody = {"verb": "http://adlnet.gov/expapi/verbs/passed", "activity": lesson}
+    assert _ids(lrs.get("statements", params=nobody)) == []
+
+
 # --- attachments and signatures ------------------------------------------------------------------
 
 
