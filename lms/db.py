@@ -84,9 +84,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.execute("PRAGMA cache_size=-65536")
-    # Checkpoints every ~4 MB of log (SQLite's default, kept on purpose: longer intervals made
-    # ingest of batches faster but the commit that pays for a checkpoint late enough to break
-    # the single-statement p99). The log file is cut back to 64 MB after a checkpoint.
+    # Checkpoints every ~4 MB of log (SQLite's default) for ordinary connections; connections
+    # that write LRS statements leave them to a background thread (see _Checkpointer). The log
+    # file is cut back to 64 MB after a checkpoint.
     cursor.execute("PRAGMA wal_autocheckpoint=1000")
     cursor.execute("PRAGMA journal_size_limit=67108864")
     cursor.close()
@@ -143,10 +143,11 @@ class _Gate:
         self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         self.pid = os.getpid()
         self.owner: int | None = None
+        self.checkpointer: _Checkpointer | None = None
 
-    def take(self) -> bool:
-        deadline = time.monotonic() + GATE_TIMEOUT
-        if not self.threads.acquire(timeout=GATE_TIMEOUT):
+    def take(self, timeout: float = GATE_TIMEOUT) -> bool:
+        deadline = time.monotonic() + timeout
+        if not self.threads.acquire(timeout=timeout):
             return False
         pause = 0.0002
         while True:
@@ -172,6 +173,81 @@ class _Gate:
             self.threads.release()
 
 
+# --- SQLite checkpoints in the background -------------------------------------------------------
+#
+# A commit only appends to the write-ahead log; a checkpoint copies the log back into the
+# database file and syncs it to disk. By default the writer whose commit fills the log pays for
+# that, inside its request. Processes that write LRS statements instead run one thread per
+# database that checkpoints whatever the log holds, a few times a second, while the writers go
+# on (a PASSIVE checkpoint waits for nobody). Writers that passed the gate do no checkpoints of
+# their own. When the log has grown past LOG_RESTART_FRAMES the thread also takes the gate for a
+# moment and restarts the log from its beginning, so the file stays small under continuous load.
+
+CHECKPOINT_INTERVAL = 0.1
+LOG_RESTART_FRAMES = 8192  # about 32 MB of log with 4 KB pages
+CHECKPOINT_IDLE_EXIT = 5.0
+
+
+class _Checkpointer(threading.Thread):
+    def __init__(self, database: str, gate: _Gate) -> None:
+        super().__init__(name=f"sqlite-checkpoint {os.path.basename(database)}", daemon=True)
+        self.database = database
+        self.gate = gate
+        self.stop = threading.Event()
+        self.failures = 0
+        self.last: tuple[int, int] = (-1, -1)
+        self.restarts = 0
+        self.restarted: tuple[int, int] | None = None  # the log as the last restart left it
+
+    def run(self) -> None:
+        connection = None
+        idle_since = time.monotonic()
+        while os.path.exists(self.database) and os.getpid() == self.gate.pid:
+            if self.stop.wait(CHECKPOINT_INTERVAL):
+                break
+            try:
+                if connection is None:
+                    connection = sqlite3.connect(self.database, isolation_level=None)
+                    connection.execute("PRAGMA busy_timeout=2000")
+                if self.checkpoint(connection):
+                    idle_since = time.monotonic()
+                elif time.monotonic() - idle_since > CHECKPOINT_IDLE_EXIT:
+                    break  # nothing written for a while; the next writer starts a new thread
+                self.failures = 0
+            except sqlite3.Error:
+                # The database is busy in a way a checkpoint cannot pass, or it is gone: the
+                # log only grows meanwhile; try again a little later with a new connection.
+                self.failures += 1
+                if connection is not None:
+                    connection.close()
+                    connection = None
+                time.sleep(min(5.0, 0.1 * 2**self.failures))
+        if connection is not None:
+            connection.close()
+
+    def checkpoint(self, connection: sqlite3.Connection) -> bool:
+        """One round; True when the log changed since the previous round (it was written to)."""
+        _busy, log, done = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        copied = (log, done)
+        fresh = copied != self.last
+        self.last = copied
+        # Past the limit, writers queue on the gate while the rest of the log is copied; the
+        # next writer then starts the log again from its beginning. Readers still on the log
+        # are given a moment (the busy timeout) and otherwise the restart waits for a later round.
+        if log >= LOG_RESTART_FRAMES and fresh and self.gate.take(timeout=1.0):
+            try:
+                connection.execute("PRAGMA busy_timeout=100")
+                busy, log, done = connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+                self.last = (log, done)
+                if not busy:
+                    self.restarts += 1
+                    self.restarted = self.last
+            finally:
+                connection.execute("PRAGMA busy_timeout=2000")
+                self.gate.give()
+        return fresh
+
+
 _gates: dict[str, _Gate] = {}
 _gates_lock = threading.Lock()
 
@@ -183,7 +259,8 @@ def _gate_for(session: Session) -> _Gate | None:
     database = bind.url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    path = os.path.abspath(database) + ".write-lock"
+    database = os.path.abspath(database)
+    path = database + ".write-lock"
     with _gates_lock:
         gate = _gates.get(path)
         if gate is None or gate.pid != os.getpid():
@@ -191,6 +268,9 @@ def _gate_for(session: Session) -> _Gate | None:
                 gate = _gates[path] = _Gate(path)
             except OSError:
                 return None
+        if gate.checkpointer is None or not gate.checkpointer.is_alive():
+            gate.checkpointer = _Checkpointer(database, gate)
+            gate.checkpointer.start()
         return gate
 
 
@@ -204,6 +284,11 @@ def sqlite_write_gate(session: Session) -> None:
         return
     if gate.take():
         session.info["write_gate"] = gate
+        # This connection leaves checkpoints to the gate's thread (see _Checkpointer).
+        connection = session.connection()
+        if not connection.connection.info.get("background_checkpoints"):
+            connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+            connection.connection.info["background_checkpoints"] = True
 
 
 @event.listens_for(Session, "after_transaction_end")

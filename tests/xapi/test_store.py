@@ -241,3 +241,48 @@ def test_sqlite_write_gate_is_held_until_the_transaction_ends(app):
         db.session.rollback()
         assert "write_gate" not in db.session.info and gate.owner is None
         assert db.session.scalar(select(func.count()).select_from(Statement)) == 3
+
+
+@pytest.mark.skipif(bool(os.environ.get("LMS_TEST_DATABASE_URL")), reason="SQLite's checkpoints")
+def test_sqlite_log_is_checkpointed_and_restarted_in_the_background(app, monkeypatch):
+    """LRS writers do no checkpoints themselves; the gate's thread copies the log into the
+    database and, once the log is long, restarts it from its beginning."""
+    import time
+
+    from lms import db as lms_db
+
+    monkeypatch.setattr(lms_db, "CHECKPOINT_INTERVAL", 0.02)
+    monkeypatch.setattr(lms_db, "LOG_RESTART_FRAMES", 50)
+    with app.app_context():
+        store.save_statements(db.session, [statement()], PLATFORM)
+        gate = db.session.info["write_gate"]
+        assert db.session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+        db.session.commit()
+        assert gate.checkpointer is not None and gate.checkpointer.is_alive()
+
+        def wait_until(condition, seconds: float = 5.0) -> bool:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                if condition():
+                    return True
+                time.sleep(0.02)
+            return False
+
+        for _ in range(40):
+            store.save_statements(db.session, [statement() for _ in range(5)], PLATFORM)
+            db.session.commit()
+        # 40 commits of index-heavy rows are well past 50 frames: the thread copies the log into
+        # the database and restarts it; the next writer then writes from the log's beginning.
+        checkpointer = gate.checkpointer
+        # The thread saw the log (frames in it, frames copied) past its limit and restarted it.
+        assert wait_until(lambda: checkpointer.restarts > 0)
+        assert checkpointer.restarted[0] >= 50
+        # Writers go on from the beginning of the log, and everything is copied.
+        for _ in range(20):
+            store.save_statements(db.session, [statement()], PLATFORM)
+            db.session.commit()
+            if wait_until(lambda: 0 < checkpointer.last[0] < 50, seconds=0.2):
+                break
+        assert 0 < checkpointer.last[0] < 50
+        assert wait_until(lambda: checkpointer.last[0] == checkpointer.last[1])
+        assert db.session.scalar(select(func.count()).select_from(Statement)) > 201
