@@ -101,18 +101,29 @@ def start_gunicorn(url: str) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def worker_rss_kb(master: int) -> int:
-    total = 0
+def worker_pids(master: int) -> list[int]:
+    """Process ids of the gunicorn workers of the given master."""
+    pids = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         if int(fields[1]) == master:
-            status = (stat.parent / "status").read_text()
-            for line in status.splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def worker_rss_kb(master: int) -> int:
+    total = 0
+    for pid in worker_pids(master):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
     return total
 
 

@@ -27,18 +27,6 @@ import lrs_load  # noqa: E402
 import requests  # noqa: E402
 
 
-def worker_pids(master: int) -> list[int]:
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            pids.append(int(stat.parent.name))
-    return pids
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -86,7 +74,7 @@ def main() -> None:
     try:
         while time.monotonic() < stop:
             time.sleep(1)
-            pids = worker_pids(server.pid)
+            pids = lrs_bench.worker_pids(server.pid)
             if pids:
                 os.kill(random.choice(pids), signal.SIGKILL)
                 kills += 1
