@@ -94,3 +94,7 @@ def login(page, base: str, username: str, password: str) -> None:
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button.primary")
+    # The form posts and redirects: wait until the next page has replaced the login page, so the
+    # caller never reads a document that is being torn down.
+    page.wait_for_url(lambda url: not url.rstrip("/").endswith("/login"))
+    page.wait_for_load_state("load")
