@@ -89,12 +89,19 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+def follow(page, target) -> None:
+    """Click a link or a submit button and wait until the page it loads has loaded.
+
+    A click returns as soon as the event is dispatched; reading the page right after it could
+    read the old page, or one that is being torn down.
+    """
+    with page.expect_navigation(wait_until="load"):
+        target.click()
+
+
 def login(page, base: str, username: str, password: str) -> None:
     page.goto(f"{base}/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("button.primary")
-    # The form posts and redirects: wait until the next page has replaced the login page, so the
-    # caller never reads a document that is being torn down.
-    page.wait_for_url(lambda url: not url.rstrip("/").endswith("/login"))
-    page.wait_for_load_state("load")
+    follow(page, page.locator("button.primary"))
+    assert not page.url.rstrip("/").endswith("/login"), f"{username} could not log in"

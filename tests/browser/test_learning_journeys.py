@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.catalog import services as catalog
 from lms.extensions import db
-from tests.browser.conftest import login
+from tests.browser.conftest import follow, login
 
 pytestmark = pytest.mark.browser
 
@@ -100,8 +100,8 @@ def test_nepali_trainee_takes_a_lesson_passes_the_quiz_and_gets_a_certificate(
     login(page, live_server, "trainee", "carana-trainee-2026")
     assert page.locator("html").get_attribute("lang") == "ne"
     page.goto(f"{live_server}/courses/{slug}")
-    page.locator("form[action$='/enrol'] button").click()
-    page.locator("a.resume").click()
+    follow(page, page.locator("form[action$='/enrol'] button"))
+    follow(page, page.locator("a.resume"))
     article = page.locator("article.lesson")
     assert article.get_attribute("lang") == lang
     assert article.locator("h2").count() >= 2
@@ -109,17 +109,17 @@ def test_nepali_trainee_takes_a_lesson_passes_the_quiz_and_gets_a_certificate(
 
     # Read every lesson: "done, next" until the course page comes back.
     for _ in range(40):
-        page.locator("form[action$='/read'] button").click()
+        follow(page, page.locator("form[action$='/read'] button"))
         if "/lessons/" not in page.url:
             break
     assert page.url.endswith(f"/courses/{slug}")
 
-    page.locator("form[action$='/quiz'] button").click()
+    follow(page, page.locator("form[action$='/quiz'] button"))
     assert page.locator("fieldset.question").count() >= 1
     assert "correct" not in page.content().lower()
     answer_quiz(page, slug, lang)
     page.screenshot(path=str(artifacts / "learning-quiz-ne.png"), full_page=True)
-    page.locator("form.quiz button[type=submit]").click()
+    follow(page, page.locator("form.quiz button[type=submit]"))
     assert page.locator("p.result.ok").is_visible()
     # Every answer was right: no question is marked wrong in the review.
     assert page.locator("section.question.wrong").count() == 0
@@ -148,12 +148,11 @@ def test_arabic_trainee_sees_the_course_right_to_left(app, live_server, browser,
     page.set_default_timeout(15_000)
     login(page, live_server, "trainee", "carana-trainee-2026")
     page.select_option("#lang-select", "ar")
-    page.locator("form.lang button").click()
-    page.wait_for_load_state()
+    follow(page, page.locator("form.lang button"))
     page.goto(f"{live_server}/courses/{slug}")
     assert page.locator("html").get_attribute("dir") == "rtl"
-    page.locator("form[action$='/enrol'] button").click()
-    page.locator("a.resume").click()
+    follow(page, page.locator("form[action$='/enrol'] button"))
+    follow(page, page.locator("a.resume"))
     article = page.locator("article.lesson")
     assert article.get_attribute("lang") == "ar"
     assert article.get_attribute("dir") == "rtl"

@@ -4,16 +4,16 @@ import re
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import follow, login
 
 pytestmark = pytest.mark.browser
 
 
 def test_trainer_opens_roster_and_switches_to_arabic(live_server, page, artifacts):
     login(page, live_server, "trainer.npl", "carana-trainer-2026")
-    page.get_by_role("link", name="Units").first.click()
-    page.get_by_role("link", name="Nepalese infantry battalion").click()
-    page.locator("a[href*='/rotations/']").first.click()
+    follow(page, page.get_by_role("link", name="Units").first)
+    follow(page, page.get_by_role("link", name="Nepalese infantry battalion"))
+    follow(page, page.locator("a[href*='/rotations/']").first)
     assert page.locator("h2#roster").is_visible()
     rows = page.locator("table.roster tbody tr")
     assert rows.count() > 5
@@ -22,8 +22,7 @@ def test_trainer_opens_roster_and_switches_to_arabic(live_server, page, artifact
     assert numbers and all(n.startswith("NP") for n in numbers)
 
     page.select_option("#lang-select", "ar")
-    page.locator("form.lang button").click()
-    page.wait_for_load_state()
+    follow(page, page.locator("form.lang button"))
     html = page.locator("html")
     assert html.get_attribute("dir") == "rtl"
     assert html.get_attribute("lang") == "ar"

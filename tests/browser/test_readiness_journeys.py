@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import follow, login
 
 pytestmark = pytest.mark.browser
 
@@ -15,13 +15,12 @@ def _share(page) -> float:
 
 def test_trainer_filters_dashboard_and_waives(live_server, page, artifacts):
     login(page, live_server, "trainer.npl", "carana-trainer-2026")
-    page.get_by_role("link", name="Readiness", exact=True).first.click()
-    page.locator("a[href*='/readiness/rotations/']").first.click()
+    follow(page, page.get_by_role("link", name="Readiness", exact=True).first)
+    follow(page, page.locator("a[href*='/readiness/rotations/']").first)
     assert page.locator("svg.chart").first.is_visible()
 
     page.select_option("#subunit", label="Alpha Company")
-    page.get_by_role("button", name="Filter").click()
-    page.wait_for_load_state()
+    follow(page, page.get_by_role("button", name="Filter"))
     assert "subunit=" in page.url
     subunits = page.locator("table.readiness tbody tr td:nth-child(2)").all_inner_texts()
     assert subunits and set(subunits) == {"Alpha Company"}
@@ -37,8 +36,7 @@ def test_trainer_filters_dashboard_and_waives(live_server, page, artifacts):
             break
     assert target is not None, "nobody in Alpha Company misses exactly one requirement"
     target.locator("form.waive select[name=reason]").select_option("Administrative")
-    target.get_by_role("button", name="Waive").click()
-    page.wait_for_load_state()
+    follow(page, target.get_by_role("button", name="Waive"))
     assert "Waiver recorded" in page.content()
     after = _share(page)
     assert after > before
