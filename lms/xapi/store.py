@@ -207,8 +207,16 @@ class _Writer:
         if not rows:
             return found
         # Table and column names are this module's constants; values are always bound.
-        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
-        tail = " ON CONFLICT DO NOTHING" + (f" RETURNING {returning}" if returning else "")
+        # SQLite: OR IGNORE skips a row whose key is taken, as ON CONFLICT DO NOTHING does, and
+        # leaves no constraint that could abort the INSERT half-way, so SQLite keeps no
+        # statement journal for it (a copy of every page a multi-row INSERT changes, which
+        # spills to a temporary file beyond 64 KB).
+        if self.name == "sqlite":
+            head, tail = f"INSERT OR IGNORE INTO {table} ", ""  # noqa: S608
+        else:
+            head, tail = f"INSERT INTO {table} ", " ON CONFLICT DO NOTHING"  # noqa: S608
+        head += f"({', '.join(columns)}) VALUES "
+        tail += f" RETURNING {returning}" if returning else ""
         if self.name == "sqlite" and not returning:
             cursor.executemany(head + self._values(len(columns), 1) + tail, rows)
             return found

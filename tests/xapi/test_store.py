@@ -247,12 +247,22 @@ def test_sqlite_write_gate_is_held_until_the_transaction_ends(app):
 def test_sqlite_log_is_checkpointed_and_restarted_in_the_background(app, monkeypatch):
     """LRS writers do no checkpoints themselves; the gate's thread copies the log into the
     database and, once the log is long, restarts it from its beginning."""
+    import threading
     import time
 
     from lms import db as lms_db
 
     monkeypatch.setattr(lms_db, "CHECKPOINT_INTERVAL", 0.02)
     monkeypatch.setattr(lms_db, "LOG_RESTART_FRAMES", 50)
+    # Before a restart the thread syncs the database file, with the writers going on.
+    syncs: list[bool] = []
+    real_sync = lms_db._Gate.sync_database
+
+    def sync(gate, database):
+        syncs.append(gate.owner == threading.get_ident())
+        real_sync(gate, database)
+
+    monkeypatch.setattr(lms_db._Gate, "sync_database", sync)
     with app.app_context():
         store.save_statements(db.session, [statement()], PLATFORM)
         gate = db.session.info["write_gate"]
@@ -277,6 +287,7 @@ def test_sqlite_log_is_checkpointed_and_restarted_in_the_background(app, monkeyp
         # The thread saw the log (frames in it, frames copied) past its limit and restarted it.
         assert wait_until(lambda: checkpointer.restarts > 0)
         assert checkpointer.restarted[0] >= 50
+        assert len(syncs) >= lms_db.PRESYNC_ROUNDS and not any(syncs)
         # Writers go on from the beginning of the log, and everything is copied.
         for _ in range(20):
             store.save_statements(db.session, [statement()], PLATFORM)
