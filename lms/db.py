@@ -71,6 +71,13 @@ class Timestamps:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+# Bytes of write-ahead log file kept after the log restarts (SQLite truncates it to this size).
+# Above what a log grows to between two restarts of the checkpoint thread (LOG_RESTART_FRAMES
+# and what comes in while it prepares one), so a busy log reuses its file instead of growing it
+# again each time.
+WAL_FILE_LIMIT = 192 * 2**20
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """SQLite: enforce foreign keys, write-ahead log for concurrent readers, wait on locks,
@@ -85,10 +92,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.execute("PRAGMA cache_size=-65536")
     # Checkpoints every ~4 MB of log (SQLite's default) for ordinary connections; connections
-    # that write LRS statements leave them to a background thread (see _Checkpointer). The log
-    # file is cut back to 64 MB after a checkpoint.
+    # that write LRS statements leave them to a background thread (see _Checkpointer).
     cursor.execute("PRAGMA wal_autocheckpoint=1000")
-    cursor.execute("PRAGMA journal_size_limit=67108864")
+    cursor.execute(f"PRAGMA journal_size_limit={WAL_FILE_LIMIT:d}")
     cursor.close()
 
 
@@ -172,9 +178,13 @@ class _Gate:
 
     def sync_database(self, database: str) -> None:
         """Flush the database file's written pages to disk (fdatasync)."""
-        if self.database_fd is None:
-            # Kept open for the life of the process: closing any descriptor of a file drops the
-            # POSIX locks this process holds on it, SQLite's included.
+        # Kept open for the life of the process: closing any descriptor of a file drops the
+        # POSIX locks this process holds on it, SQLite's included. A database file replaced
+        # under the same name (a restored backup) gets a descriptor of its own.
+        if (
+            self.database_fd is None
+            or os.fstat(self.database_fd).st_ino != os.stat(database).st_ino
+        ):
             self.database_fd = os.open(database, os.O_RDONLY)
         os.fdatasync(self.database_fd)
 
@@ -200,7 +210,7 @@ class _Gate:
 # with 2 writing processes: the gate held for about 120 ms a restart before, 70 ms after.)
 
 CHECKPOINT_INTERVAL = 0.1
-LOG_RESTART_FRAMES = 8192  # about 32 MB of log with 4 KB pages
+LOG_RESTART_FRAMES = 32768  # about 128 MB of log with 4 KB pages
 CHECKPOINT_IDLE_EXIT = 5.0
 PRESYNC_ROUNDS = 2
 
