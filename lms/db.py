@@ -132,8 +132,8 @@ def _ping_after_idle(dbapi_connection, connection_record, connection_proxy) -> N
 #
 # SQLite lets one connection write at a time; a writer that finds the database locked sleeps
 # and retries (1, 2, 5, 10, 15 ms ...), so a busy worker often sleeps past the moment the
-# database became free. Writers
-# that expect to write (the LRS) take this lock first: a file lock next to the database, held
+# database became free. Writers that expect to write (the LRS) take this lock first: a file
+# lock next to the database, held
 # until their transaction ends, so the next writer starts within a fraction of a millisecond.
 # SQLite's own locking still decides; the gate only shortens the queue. After GATE_TIMEOUT
 # seconds a writer goes ahead without it.
@@ -258,28 +258,36 @@ class _Checkpointer(threading.Thread):
         copied = (log, done)
         fresh = copied != self.last
         self.last = copied
-        # Past the limit, writers queue on the gate while the rest of the log is copied; the
-        # next writer then starts the log again from its beginning. Readers still on the log
-        # are given a moment (the busy timeout) and otherwise the restart waits for a later round.
         if log >= LOG_RESTART_FRAMES and fresh:
-            # The restart copies what is left of the log and syncs the database file while the
-            # writers wait. Most of that is done first, with the writers going on: sync what the
-            # passive rounds copied, then copy what came in meanwhile, and again.
-            for _ in range(PRESYNC_ROUNDS):
-                self.gate.sync_database(self.database)
-                _busy, log, done = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if log >= LOG_RESTART_FRAMES and fresh and self.gate.take(timeout=1.0):
-            try:
-                connection.execute("PRAGMA busy_timeout=100")
-                busy, log, done = connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
-                self.last = (log, done)
-                if not busy:
-                    self.restarts += 1
-                    self.restarted = self.last
-            finally:
-                connection.execute("PRAGMA busy_timeout=2000")
-                self.gate.give()
+            self.restart(connection)
         return fresh
+
+    def restart(self, connection: sqlite3.Connection) -> None:
+        """Start the log again from its beginning.
+
+        The restart copies what is left of the log and syncs the database file while the
+        writers queue on the gate; the next writer then writes from the log's beginning. Most of
+        that is done first, with the writers going on: sync what the passive rounds copied, then
+        copy what came in meanwhile, and again. Readers still on the log are given a moment (the
+        busy timeout); otherwise the restart waits for a later round.
+        """
+        for _ in range(PRESYNC_ROUNDS):
+            self.gate.sync_database(self.database)
+            _busy, log, _done = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if log < LOG_RESTART_FRAMES:
+                return  # another process restarted it meanwhile
+        if not self.gate.take(timeout=1.0):
+            return
+        try:
+            connection.execute("PRAGMA busy_timeout=100")
+            busy, log, done = connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+            self.last = (log, done)
+            if not busy:
+                self.restarts += 1
+                self.restarted = self.last
+        finally:
+            connection.execute("PRAGMA busy_timeout=2000")
+            self.gate.give()
 
 
 _gates: dict[str, _Gate] = {}

@@ -44,16 +44,24 @@ class PortalSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+def add_missing(headers, pairs) -> set[str]:
+    """Add each (name, value) whose header the response does not carry yet (one pass over the
+    headers, where ``setdefault`` scans them once per name); return the names present before,
+    in lower case."""
+    present = {key.lower() for key, _ in headers}
+    for name, value in pairs:
+        if name.lower() not in present:
+            headers.add(name, value)
+    return present
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = PortalSessionInterface()
 
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
-        present = {key.lower() for key, _ in headers}
-        for name, value in ALWAYS:
-            if name.lower() not in present:
-                headers.add(name, value)
+        present = add_missing(headers, ALWAYS)
         if request.is_secure and "strict-transport-security" not in present:
             headers.add("Strict-Transport-Security", "max-age=31536000")
         if response.mimetype == "text/html" and "cache-control" not in present:

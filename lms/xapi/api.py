@@ -23,6 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import http_date
 
 from lms.extensions import cache, db
+from lms.security import add_missing
 
 from . import documents, formats, keys, multipart, query, store
 from .auth import Credentials, authenticate_basic
@@ -242,10 +243,7 @@ def xapi_headers(response: Response) -> Response:
         if request.path.startswith("/xapi/statements"):
             # Communication 2.1.3: on every response of the Statement resource, errors included.
             response.headers.setdefault("X-Experience-API-Consistent-Through", consistent_through())
-        present = {key.lower() for key, _ in response.headers}
-        for name, value in CORS_HEADERS.items():
-            if name.lower() not in present:
-                response.headers.add(name, value)
+        add_missing(response.headers, CORS_HEADERS.items())
     return response
 
 

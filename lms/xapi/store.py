@@ -91,10 +91,6 @@ def same_statement(received: dict, stored: dict) -> bool:
     return all(key in received or key in _LRS_PROPERTIES for key in stored)
 
 
-def _uuid_or_none(value: object) -> uuid.UUID | None:
-    return uuid.UUID(value) if isinstance(value, str) else None
-
-
 _STATEMENT_COLUMNS = (
     "statement_id",
     "stored",
