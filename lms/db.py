@@ -224,7 +224,6 @@ class _Checkpointer(threading.Thread):
         self.failures = 0
         self.last: tuple[int, int] = (-1, -1)
         self.restarts = 0
-        self.restarted: tuple[int, int] | None = None  # the log as the last restart left it
 
     def run(self) -> None:
         connection = None
@@ -275,7 +274,7 @@ class _Checkpointer(threading.Thread):
             self.gate.sync_database(self.database)
             _busy, log, _done = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             if log < LOG_RESTART_FRAMES:
-                return  # another process restarted it meanwhile
+                return  # started again meanwhile (by another process, or a writer)
         if not self.gate.take(timeout=1.0):
             return
         try:
@@ -284,7 +283,6 @@ class _Checkpointer(threading.Thread):
             self.last = (log, done)
             if not busy:
                 self.restarts += 1
-                self.restarted = self.last
         finally:
             connection.execute("PRAGMA busy_timeout=2000")
             self.gate.give()
@@ -324,13 +322,14 @@ def sqlite_write_gate(session: Session) -> None:
     # A thread already inside the gate (another session of its own) goes on without it.
     if gate is None or gate.owner == threading.get_ident():
         return
+    # The connection is checked out before the gate is taken, so the gate is held for the
+    # writes and the commit alone. It leaves checkpoints to the gate's thread (_Checkpointer).
+    connection = session.connection()
+    if not connection.connection.info.get("background_checkpoints"):
+        connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+        connection.connection.info["background_checkpoints"] = True
     if gate.take():
         session.info["write_gate"] = gate
-        # This connection leaves checkpoints to the gate's thread (see _Checkpointer).
-        connection = session.connection()
-        if not connection.connection.info.get("background_checkpoints"):
-            connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
-            connection.connection.info["background_checkpoints"] = True
 
 
 @event.listens_for(Session, "after_transaction_end")
