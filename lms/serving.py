@@ -62,6 +62,12 @@ class BalancedThreadWorker(ThreadWorker):
 
 
 class Balance:
+    """The workers' shared load, and each worker's decision to move a connection.
+
+    Made once in the master (gunicorn.conf.py); each forked worker uses its own copy of the
+    object, on the shared arrays.
+    """
+
     def __init__(self, slots: int = 64, min_requests: int = 10, clock=time.monotonic) -> None:
         self.min_requests = min_requests
         self.clock = clock
