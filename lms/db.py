@@ -133,10 +133,9 @@ def _ping_after_idle(dbapi_connection, connection_record, connection_proxy) -> N
 # SQLite lets one connection write at a time; a writer that finds the database locked sleeps
 # and retries (1, 2, 5, 10, 15 ms ...), so a busy worker often sleeps past the moment the
 # database became free. Writers that expect to write (the LRS) take this lock first: a file
-# lock next to the database, held
-# until their transaction ends, so the next writer starts within a fraction of a millisecond.
-# SQLite's own locking still decides; the gate only shortens the queue. After GATE_TIMEOUT
-# seconds a writer goes ahead without it.
+# lock next to the database, held until their transaction ends, so the next writer starts
+# within a fraction of a millisecond. SQLite's own locking still decides; the gate only
+# shortens the queue. After GATE_TIMEOUT seconds a writer goes ahead without it.
 
 GATE_TIMEOUT = 10.0
 

@@ -155,7 +155,8 @@ def _pg_store_sql() -> str:
 
 
 _PG_STORE = _pg_store_sql()
-# Rows per multi-row INSERT on SQLite (it allows 32,766 bound values a statement).
+# Rows per multi-row INSERT and per IN list: SQLite's statement rows, and the rows _Writer.insert
+# writes on either database (SQLite allows 32,766 bound values a statement, PostgreSQL 65,535).
 _CHUNK = 500
 
 
