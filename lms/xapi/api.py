@@ -152,12 +152,14 @@ def build_xrequest() -> XRequest:
         for name in list(form):
             if name.lower() in ALTERNATE_HEADERS:
                 value = form.pop(name)
-                # A real version header wins over a form field of the same name.
-                if (
-                    name.lower() == "x-experience-api-version"
-                    and "x-experience-api-version" in headers
-                ):
-                    continue
+                # A form field stands for the header; one that contradicts the real header
+                # leaves the request ambiguous.
+                real = merged.get(name.lower())
+                if real is not None and real.strip() != value.strip():
+                    raise BadRequest(
+                        f"{name}: the form field ({value!r}) contradicts the request header "
+                        f"({real!r}) (Communication 1.3)"
+                    )
                 merged[name.lower()] = value
         body = form.pop("content", "").encode("utf-8")
         if method in ("PUT", "POST") and "content-type" not in merged:

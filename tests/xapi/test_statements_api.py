@@ -605,6 +605,23 @@ def test_alternate_request_syntax(lrs):
     assert not_post.status_code == 400
 
 
+def test_alternate_syntax_form_field_is_a_header(lrs):
+    """Form fields stand for headers (Communication 1.3): an unsupported version given as a form
+    field is refused even when the real header is valid, and nothing is stored."""
+    stmt = statement()
+    fields = {
+        "statementId": stmt["id"],
+        "content": json.dumps(stmt),
+        "Authorization": lrs.authorization,
+    }
+    bad = _form(lrs, "PUT", dict(fields, **{"X-Experience-API-Version": "0.8"}))
+    assert bad.status_code == 400
+    assert "X-Experience-API-Version" in bad.get_json()["error"]
+    assert lrs.get("statements", params={"statementId": stmt["id"]}).status_code == 404
+    same = _form(lrs, "PUT", dict(fields, **{"X-Experience-API-Version": "1.0.3"}))
+    assert same.status_code == 204
+
+
 # --- credentials ------------------------------------------------------------------------------------
 
 
