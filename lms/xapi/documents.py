@@ -93,10 +93,16 @@ def put_document(
     """Store (replace) a document."""
     existing = get_document(session, key, doc_id)
     check_preconditions(existing, if_match, if_none_match)
-    if require_precondition and existing is not None and if_match is None and if_none_match is None:
-        raise Conflict(
-            "the document already exists: send If-Match with its ETag to replace it, "
-            'or If-None-Match: "*" to create it only if absent (Communication 3.1)'
+    if require_precondition and if_match is None and if_none_match is None:
+        if existing is not None:
+            raise Conflict(
+                "the document already exists: send If-Match with its ETag to replace it, "
+                'or If-None-Match: "*" to create it only if absent (Communication 3.1)'
+            )
+        # A client MUST send one of the two headers on a profile PUT (Communication 3.1).
+        raise BadRequest(
+            'a profile PUT needs If-Match or If-None-Match: send If-None-Match: "*" to create '
+            "the document (Communication 3.1)"
         )
     if is_json_type(content_type):
         _parse_json(content)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 
 
 def agent_key(agent: dict) -> str | None:
@@ -99,7 +100,11 @@ def activity_definitions(statement: dict) -> dict[str, dict]:
 
     def visit(activity: dict) -> None:
         if activity.get("definition"):
-            found[activity["id"]] = activity["definition"]
+            previous = found.get(activity["id"])
+            definition = activity["definition"]
+            found[activity["id"]] = (
+                merge_definition(previous, definition) if previous else definition
+            )
 
     def walk(stmt: dict) -> None:
         obj = stmt.get("object") or {}
@@ -113,6 +118,16 @@ def activity_definitions(statement: dict) -> dict[str, dict]:
             walk(obj)
 
     walk(statement)
+    return found
+
+
+def merged_definitions(statements: Iterable[dict]) -> dict[str, dict]:
+    """Activity id -> definition over several statements, later ones merged into earlier ones."""
+    found: dict[str, dict] = {}
+    for statement in statements:
+        for activity_id, definition in activity_definitions(statement).items():
+            previous = found.get(activity_id)
+            found[activity_id] = merge_definition(previous, definition) if previous else definition
     return found
 
 

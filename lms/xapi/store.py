@@ -614,7 +614,7 @@ def _insert_new_activities(session: Session, new: list[dict]) -> None:
     for statement in new:
         for activity_id in keys.statement_activities(statement):
             found.setdefault(activity_id, {})
-        found.update(keys.activity_definitions(statement))
+    found.update(keys.merged_definitions(new))
     known_ids, _ = _memo(session)
     with _known_lock:
         unseen = {a: d for a, d in found.items() if a not in known_ids}
@@ -640,9 +640,7 @@ def refresh_activity_definitions(session: Session, statements: Iterable[dict]) -
     Runs outside the statement transaction, one short update per changed activity in id order;
     an in-process memo skips definitions already merged. Returns the number of rows changed.
     """
-    found: dict[str, dict] = {}
-    for statement in statements:
-        found.update(keys.activity_definitions(statement))
+    found = keys.merged_definitions(statements)
     changed = 0
     _, known_definitions = _memo(session)
     for activity_id, definition in sorted(found.items()):

@@ -111,6 +111,10 @@ def test_state_parameter_errors(lrs, params):
 
 def test_profile_concurrency(lrs):
     params = {"activityId": ACTIVITY, "profileId": "cmi5LaunchData"}
+    # A profile PUT without either header is refused even when the document is new.
+    bare = lrs.put("activities/profile", params=params, json_body={"v": 0})
+    assert bare.status_code == 400 and "If-None-Match" in bare.get_json()["error"]
+    assert lrs.get("activities/profile", params=params).status_code == 404
     created = lrs.put(
         "activities/profile", params=params, json_body={"v": 1}, headers={"If-None-Match": "*"}
     )
@@ -176,6 +180,21 @@ def test_activities_resource_merges_definitions(lrs):
     unknown = lrs.get("activities", params={"activityId": "https://example.org/never"}).get_json()
     assert unknown == {"objectType": "Activity", "id": "https://example.org/never"}
     assert lrs.get("activities").status_code == 400
+
+
+def test_activities_resource_merges_definitions_within_one_batch(lrs):
+    lesson = "https://training.unmic.example/xapi/activities/lesson/cpt-4"
+    english = statement(object=activity(lesson, name={"en-US": "Reporting a child at risk"}))
+    french = statement(
+        object=activity(lesson, name={"fr-FR": "Signaler un enfant en danger"}),
+        context={"contextActivities": {"parent": [activity(lesson, description={"en-US": "CPT"})]}},
+    )
+    assert lrs.post("statements", json_body=[english, french]).status_code == 200
+    got = lrs.get("activities", params={"activityId": lesson}).get_json()
+    assert got["definition"] == {
+        "name": {"en-US": "Reporting a child at risk", "fr-FR": "Signaler un enfant en danger"},
+        "description": {"en-US": "CPT"},
+    }
 
 
 def test_agents_resource_returns_a_person(lrs):
