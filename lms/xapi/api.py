@@ -409,11 +409,18 @@ def _definitions_for(raws: list[str]) -> dict[str, dict]:
 
 
 def _render(raws: list[str], fmt: str, xr: XRequest) -> Iterator[str]:
+    """The statements in the asked format. Reads the database before the first item is taken,
+    so a streamed response can iterate it after the request context has gone."""
     if fmt == "exact":
-        yield from raws
-        return
+        return iter(raws)
     accept = _accept_languages(xr)
     definitions = _definitions_for(raws) if fmt == "canonical" else {}
+    return _rendered(raws, fmt, accept, definitions)
+
+
+def _rendered(
+    raws: list[str], fmt: str, accept: list[str], definitions: dict[str, dict]
+) -> Iterator[str]:
     for raw in raws:
         statement = json.loads(raw)
         if fmt == "ids":
@@ -463,9 +470,11 @@ def get_statements(xr: XRequest, creds: Credentials) -> Response:
         more = f"{request.script_root}/xapi/statements/more/{page.more}"
     last_modified = max((row[1] for row in page.rows), default=None)
 
+    rendered = _render(raws, q.format, xr)
+
     def generate() -> Iterator[str]:
         yield '{"statements":['
-        for index, text in enumerate(_render(raws, q.format, xr)):
+        for index, text in enumerate(rendered):
             yield ("," if index else "") + text
         yield '],"more":' + json.dumps(more) + "}"
 

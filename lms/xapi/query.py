@@ -291,7 +291,8 @@ def _ids_actor(actor: dict) -> dict:
 
 
 def _ids_activity(activity: dict) -> dict:
-    return {"objectType": "Activity", "id": activity["id"]}
+    # Only the id: objectType defaults to Activity wherever an activity may stand.
+    return {"id": activity["id"]}
 
 
 def _map_statement(statement: dict, actor_fn, activity_fn, verb_fn) -> dict:

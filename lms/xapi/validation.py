@@ -449,6 +449,8 @@ class _Checker:
 
     def context_activities(self, value: object, path: str) -> None:
         activities = self.object(value, path, CONTEXT_ACTIVITY_KEYS)
+        if not activities:
+            self.fail(path, "must name at least one of parent, grouping, category or other")
         for key, entry in activities.items():
             entries = entry if isinstance(entry, list) else [entry]
             for index, activity in enumerate(entries):
@@ -571,7 +573,9 @@ class _Checker:
         self.actor(value, path)
         if value.get("objectType") == "Group":
             members = value.get("member", [])
-            if len(members) != 2 or any(ifi in value for ifi in ("mbox", "account", "openid")):
+            if len(members) != 2 or any(
+                ifi in value for ifi in ("mbox", "mbox_sha1sum", "account", "openid")
+            ):
                 self.fail(
                     path,
                     "a Group authority must be an anonymous Group of exactly two Agents "

@@ -315,7 +315,7 @@ def test_ids_and_canonical_formats(lrs):
     lrs.post("statements", json_body=stmt)
     ids = lrs.get("statements", params={"statementId": stmt["id"], "format": "ids"}).get_json()
     assert ids["actor"] == {"objectType": "Agent", "account": stmt["actor"]["account"]}
-    assert ids["object"] == {"objectType": "Activity", "id": ACTIVITY}
+    assert ids["object"] == {"id": ACTIVITY}
     assert ids["verb"] == {"id": iris.COMPLETED}
     canonical = lrs.get(
         "statements",
@@ -324,6 +324,40 @@ def test_ids_and_canonical_formats(lrs):
     ).get_json()
     assert canonical["verb"]["display"] == {"fr-FR": "a terminé"}
     assert canonical["object"]["definition"]["name"] == {"fr-FR": "Règles d'engagement"}
+
+
+def test_ids_and_canonical_formats_in_lists(lrs):
+    """The query forms stream their page: canonical reads activity definitions from the store."""
+    lesson = "https://training.unmic.example/xapi/activities/lesson/sea-" + uuid.uuid4().hex
+    stmt = statement(
+        object={
+            "objectType": "SubStatement",
+            "actor": agent("trainee-9"),
+            "verb": {"id": iris.COMPLETED, "display": {"en-US": "completed", "fr-FR": "a terminé"}},
+            "object": activity(lesson, name={"en-US": "Sexual exploitation and abuse"}),
+        },
+        context={"contextActivities": {"parent": [activity(lesson)]}},
+    )
+    later = statement(
+        object=activity(lesson, name={"fr-FR": "Exploitation et atteintes sexuelles"})
+    )
+    assert lrs.post("statements", json_body=[stmt, later]).status_code == 200
+    params = {"activity": lesson, "related_activities": "true", "ascending": "true"}
+    ids = lrs.get("statements", params={**params, "format": "ids"}).get_json()["statements"]
+    assert ids[0]["object"]["object"] == {"id": lesson}
+    assert ids[0]["context"]["contextActivities"]["parent"] == [{"id": lesson}]
+    canonical = lrs.get(
+        "statements",
+        params={**params, "format": "canonical"},
+        headers={"Accept-Language": "fr-FR"},
+    )
+    assert canonical.status_code == 200
+    first = canonical.get_json()["statements"][0]
+    assert first["object"]["verb"]["display"] == {"fr-FR": "a terminé"}
+    # The definition merged from both statements, in the asked language.
+    assert first["object"]["object"]["definition"]["name"] == {
+        "fr-FR": "Exploitation et atteintes sexuelles"
+    }
 
 
 # --- voiding and statement references ------------------------------------------------------------

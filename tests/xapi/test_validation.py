@@ -255,6 +255,7 @@ def test_context_rules():
     rejects(statement(context={"registration": "x"}), "context.registration: must be a UUID")
     rejects(statement(context={"team": mbox_agent()}), "context.team: must be a Group")
     rejects(statement(context={"contextActivities": {"child": []}}), "contextActivities.child")
+    rejects(statement(context={"contextActivities": {}}), "context.contextActivities: must name")
     rejects(statement(context={"language": "not a tag!"}), "context.language")
     agent_object = statement(object=mbox_agent(), context={"revision": "2"})
     rejects(
@@ -324,6 +325,9 @@ def test_authority_group_must_have_two_members():
     pair = {"objectType": "Group", "member": [mbox_agent("a@unmic.example"), agent()]}
     validate_statement(statement(authority=pair))
     rejects(statement(authority=dict(pair, member=[agent()])), "exactly two Agents")
+    # Identified Groups cannot be an authority, whichever identifier they carry.
+    for ifi in ({"mbox": "mailto:cell@unmic.example"}, {"mbox_sha1sum": "a" * 40}):
+        rejects(statement(authority=dict(pair, **ifi)), "exactly two Agents")
 
 
 @pytest.mark.parametrize("good", ["1.0", "1.0.0", "1.0.3", "1.0.9"])
