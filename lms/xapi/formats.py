@@ -102,7 +102,33 @@ def is_media_type(value: object) -> bool:
 def is_language_tag(value: object) -> bool:
     if not isinstance(value, str) or not value:
         return False
-    return bool(_LANGTAG.match(value)) or value.lower() in _GRANDFATHERED
+    if value.lower() in _GRANDFATHERED:
+        return True
+    return bool(_LANGTAG.match(value)) and not _repeats_subtags(value)
+
+
+def _repeats_subtags(tag: str) -> bool:
+    """RFC 5646 2.2.5 and 2.2.6: a variant or an extension singleton may appear only once."""
+    seen_variants: set[str] = set()
+    seen_singletons: set[str] = set()
+    in_extension = False
+    for index, subtag in enumerate(tag.lower().split("-")):
+        if subtag == "x":
+            break
+        if len(subtag) == 1:
+            if subtag in seen_singletons:
+                return True
+            seen_singletons.add(subtag)
+            in_extension = True
+        elif (
+            not in_extension
+            and index > 0
+            and (len(subtag) >= 5 or (len(subtag) == 4 and subtag[0].isdigit()))
+        ):
+            if subtag in seen_variants:
+                return True
+            seen_variants.add(subtag)
+    return False
 
 
 def is_number(value: object) -> bool:

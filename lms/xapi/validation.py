@@ -286,7 +286,9 @@ class _Checker:
         if "extensions" in definition:
             self.extensions(definition["extensions"], f"{path}.extensions")
         interaction_type = definition.get("interactionType")
-        if interaction_type is not None and interaction_type not in INTERACTION_TYPES:
+        if interaction_type is not None and (
+            not isinstance(interaction_type, str) or interaction_type not in INTERACTION_TYPES
+        ):
             self.fail(
                 f"{path}.interactionType",
                 "must be one of " + ", ".join(INTERACTION_TYPES) + " (Data 2.4.4.1)",

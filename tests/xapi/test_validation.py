@@ -149,6 +149,29 @@ def test_verb_rules():
     rejects(statement(verb={"id": iris.COMPLETED, "display": "completed"}), "language map")
 
 
+@pytest.mark.parametrize(
+    ("tag", "valid"),
+    [
+        ("fr-CA", True),
+        ("zh-Hant-TW", True),
+        ("sl-rozaj-biske", True),
+        ("en-a-bbb-x-a-ccc", True),
+        ("i-klingon", True),
+        # RFC 5646 2.2.5 / 2.2.6: a variant or an extension singleton appears at most once.
+        ("ar-a-aaa-b-bbb-a-ccc", False),
+        ("zh-z-aaa-z-bbb-c-ccc", False),
+        ("de-DE-1901-1901", False),
+        ("sl-Rozaj-rozaj", False),
+    ],
+)
+def test_language_tags(tag, valid):
+    stmt = statement(verb={"id": iris.COMPLETED, "display": {tag: "completed"}})
+    if valid:
+        validate_statement(stmt)
+    else:
+        rejects(stmt, "RFC 5646 language tag")
+
+
 # --- 2.4.4 object --------------------------------------------------------------------------------
 
 
@@ -159,7 +182,7 @@ def test_activity_rules():
     rejects(statement(object={"objectType": "activity", "id": "http://x.example/a"}), "must be")
 
 
-@pytest.mark.parametrize("typo", ["true-faLse", "choiCe", "Other"])
+@pytest.mark.parametrize("typo", ["true-faLse", "choiCe", "Other", {"test": "value"}, ["choice"]])
 def test_interaction_type_is_case_sensitive(typo):
     rejects(statement(object=activity(interactionType=typo)), "interactionType: must be one of")
 
