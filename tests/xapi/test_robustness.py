@@ -235,3 +235,67 @@ def test_every_wrong_shape_gets_a_4xx_and_what_is_accepted_reads_back(lrs, versi
         stored += 1
     listed = lrs.get("statements", params={"format": "canonical", "limit": stored})
     assert len(listed.get_json()["statements"]) == stored > 20
+
+
+ODD_PARAMETER_VALUES = [
+    "",
+    "x",
+    "null",
+    "true",
+    "-1",
+    "1e999",
+    "[]",
+    "{}",
+    '{"mbox": 1}',
+    '{"objectType": "Group"}',
+    '{"account": {"homePage": "x"}}',
+    '["mailto:a@b.example"]',
+    "2026-13-45T99:99:99Z",
+    "é" * 300,
+    "\x00",
+]
+
+RESOURCES = {
+    "statements": [
+        "statementId",
+        "voidedStatementId",
+        "agent",
+        "verb",
+        "activity",
+        "registration",
+        "related_activities",
+        "related_agents",
+        "since",
+        "until",
+        "limit",
+        "format",
+        "attachments",
+        "ascending",
+    ],
+    "activities/state": ["activityId", "agent", "registration", "stateId", "since"],
+    "activities/profile": ["activityId", "profileId", "since"],
+    "agents/profile": ["agent", "profileId", "since"],
+    "activities": ["activityId"],
+    "agents": ["agent"],
+}
+
+VALID_PARAMETERS = {
+    "activityId": ACTIVITY,
+    "agent": '{"mbox": "mailto:platoon.lead@unmic.example"}',
+    "stateId": "checkpoint",
+    "profileId": "cmi5LearnerPreferences",
+}
+
+
+@pytest.mark.parametrize("resource", sorted(RESOURCES))
+def test_odd_query_parameters_get_a_4xx_with_a_message(lrs, resource):
+    for name in RESOURCES[resource]:
+        required = {k: v for k, v in VALID_PARAMETERS.items() if k in RESOURCES[resource]}
+        for value in ODD_PARAMETER_VALUES:
+            params = dict(required, **{name: value})
+            for method in ("GET", "DELETE") if "/" in resource else ("GET",):
+                response = lrs.request(method, resource, params=params)
+                label = f"{method} {resource} {name}={value[:20]!r}"
+                assert response.status_code < 500, label
+                if response.status_code >= 400:
+                    assert response.get_json()["error"], label
