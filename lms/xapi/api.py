@@ -8,6 +8,7 @@ POST with ``?method=``) is handled; then the version header and the credentials 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import secrets
@@ -199,6 +200,15 @@ def session_credentials() -> Credentials | None:
     )
 
 
+# The version each set of Basic credentials last spoke (keyed on a digest of the header), so that
+# a request from the same client that forgets the version header is answered in that version.
+_spoken_versions: dict[bytes, str] = {}
+
+
+def _credentials_digest(header: str) -> bytes:
+    return hashlib.blake2b(header.encode("utf-8", "replace"), digest_size=16).digest()
+
+
 def authenticate(xr: XRequest) -> Credentials:
     header = xr.header("authorization")
     if header:
@@ -211,6 +221,11 @@ def authenticate(xr: XRequest) -> Credentials:
         )
         if creds is None:
             raise LRSError(401, "Authorization: the credentials are wrong or revoked")
+        digest = _credentials_digest(header)
+        if _spoken_versions.get(digest) != g.xapi_version:
+            if len(_spoken_versions) > 10_000:
+                _spoken_versions.clear()
+            _spoken_versions[digest] = g.xapi_version
         return creds
     if not xr.alternate:
         creds = session_credentials()
@@ -241,7 +256,17 @@ def consistent_through() -> str:
 @bp.after_app_request
 def xapi_headers(response: Response) -> Response:
     if request.path == "/xapi" or request.path.startswith("/xapi/"):
-        response.headers["X-Experience-API-Version"] = getattr(g, "xapi_version", VERSION_1)
+        version = getattr(g, "xapi_version", None)
+        if version is None:
+            # Refused before the version was checked: answer in the version the request asked
+            # for if it is one we speak, else in the one its credentials last spoke, else in
+            # the newest one.
+            version = parse_version_header(request.headers.get("X-Experience-API-Version"))
+            credentials = request.headers.get("Authorization")
+            if version is None and credentials:
+                version = _spoken_versions.get(_credentials_digest(credentials))
+            version = version or VERSION_2
+        response.headers["X-Experience-API-Version"] = version
         if request.path.startswith("/xapi/statements"):
             # Communication 2.1.3: on every response of the Statement resource, errors included.
             response.headers.setdefault("X-Experience-API-Consistent-Through", consistent_through())
@@ -627,6 +652,9 @@ def document_handler(kind: str):
         options = {"if_match": xr.header("if-match"), "if_none_match": xr.header("if-none-match")}
         if not merge and kind != documents.STATE:
             options["require_precondition"] = True
+        elif not merge and g.xapi_version == VERSION_2:
+            # IEEE 9274.1.1 extends the 409 rule to the State resource (4.1.4).
+            options["conflict_without_precondition"] = True
         operation(db.session, key, doc_id, xr.body, content_type, **options)
         db.session.commit()
         return Response(status=204)

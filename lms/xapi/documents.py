@@ -89,21 +89,30 @@ def put_document(
     if_match: str | None = None,
     if_none_match: str | None = None,
     require_precondition: bool = False,
+    conflict_without_precondition: bool = False,
 ) -> Document:
-    """Store (replace) a document."""
+    """Store (replace) a document.
+
+    Without If-Match or If-None-Match: ``require_precondition`` (profiles) refuses the PUT,
+    with 409 over an existing document and 400 otherwise; ``conflict_without_precondition``
+    (State in xAPI 2.0) refuses it with 409 over an existing document only.
+    """
     existing = get_document(session, key, doc_id)
     check_preconditions(existing, if_match, if_none_match)
-    if require_precondition and if_match is None and if_none_match is None:
+    if (require_precondition or conflict_without_precondition) and (
+        if_match is None and if_none_match is None
+    ):
         if existing is not None:
             raise Conflict(
                 "the document already exists: send If-Match with its ETag to replace it, "
                 'or If-None-Match: "*" to create it only if absent (Communication 3.1)'
             )
-        # A client MUST send one of the two headers on a profile PUT (Communication 3.1).
-        raise BadRequest(
-            'a profile PUT needs If-Match or If-None-Match: send If-None-Match: "*" to create '
-            "the document (Communication 3.1)"
-        )
+        if require_precondition:
+            # A client MUST send one of the two headers on a profile PUT (Communication 3.1).
+            raise BadRequest(
+                'a profile PUT needs If-Match or If-None-Match: send If-None-Match: "*" to create '
+                "the document (Communication 3.1)"
+            )
     if is_json_type(content_type):
         _parse_json(content)
     now = dt.datetime.now(dt.UTC)

@@ -94,7 +94,10 @@ def attachment_parts(parts: list[Part], version: str) -> dict[str, tuple[str, by
                 f"multipart part {index}: the X-Experience-API-Hash header is required"
             )
         encoding = part.headers.get("content-transfer-encoding")
-        if not version.startswith("2.") and (encoding or "").lower() != "binary":
+        # 1.0.x requires the header; 2.0 lets it go, but any value given must be binary.
+        if (encoding is not None or not version.startswith("2.")) and (
+            encoding or ""
+        ).strip().lower() != "binary":
             raise BadRequest(
                 f"multipart part {index}: Content-Transfer-Encoding must be binary (Data 2.4.11)"
             )

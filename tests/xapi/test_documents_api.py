@@ -46,6 +46,21 @@ def test_state_put_get_delete(lrs):
     assert lrs.get("activities/state", params=state_params()).status_code == 404
 
 
+def test_state_put_over_an_existing_document_needs_a_precondition_in_2_0(lrs):
+    """IEEE 9274.1.1 4.1.4 extends the 409 rule to State; a new document needs no header."""
+    lrs.version = "2.0.0"
+    assert lrs.put("activities/state", params=state_params(), json_body={"v": 1}).status_code == 204
+    blind = lrs.put("activities/state", params=state_params(), json_body={"v": 2})
+    assert blind.status_code == 409 and "If-Match" in blind.get_json()["error"]
+    assert lrs.get("activities/state", params=state_params()).get_json() == {"v": 1}
+    etag = lrs.get("activities/state", params=state_params()).headers["ETag"]
+    matched = lrs.put(
+        "activities/state", params=state_params(), json_body={"v": 3}, headers={"If-Match": etag}
+    )
+    assert matched.status_code == 204
+    assert lrs.get("activities/state", params=state_params()).get_json() == {"v": 3}
+
+
 def test_state_post_merges_json_objects(lrs):
     lrs.post("activities/state", params=state_params(), json_body={"page": 1, "lang": "fr"})
     lrs.post("activities/state", params=state_params(), json_body={"page": 2, "done": True})

@@ -19,16 +19,32 @@ def test_version_header_required_except_about(lrs):
     response = lrs.get("statements", params={"statementId": str(uuid.uuid4())})
     assert response.status_code == 400
     assert "X-Experience-API-Version" in response.get_json()["error"]
-    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    # A request that names no version we speak is answered in the newest one.
+    assert response.headers["X-Experience-API-Version"] == "2.0.0"
     about = lrs.get("about")
     assert about.status_code == 200
     assert "1.0.3" in about.get_json()["version"]
 
 
+@pytest.mark.parametrize("spoken", ["1.0.3", "2.0.0"])
+def test_a_forgotten_version_header_is_answered_in_the_clients_version(lrs, spoken):
+    lrs.version = spoken
+    assert lrs.get("statements", params={"limit": "1"}).status_code == 200
+    lrs.version = None
+    forgot = lrs.post("statements", json_body=statement())
+    assert forgot.status_code == 400
+    assert forgot.headers["X-Experience-API-Version"] == spoken
+    # Someone else's credentials (here: none) do not inherit it.
+    lrs.authorization = None
+    assert lrs.get("statements").headers["X-Experience-API-Version"] == "2.0.0"
+
+
 @pytest.mark.parametrize("value", ["0.95", "1.1.0", "banana"])
 def test_unsupported_version_header_is_rejected(lrs, value):
     lrs.version = value
-    assert lrs.post("statements", json_body=statement()).status_code == 400
+    response = lrs.post("statements", json_body=statement())
+    assert response.status_code == 400
+    assert response.headers["X-Experience-API-Version"] == "2.0.0"
 
 
 def test_every_response_has_version_and_cors_headers(lrs):
@@ -512,6 +528,15 @@ def test_attachment_rules(lrs):
         attachments=[_attachment(content, fileUrl="https://files.unmic.example/r.txt")]
     )
     assert lrs.post("statements", json_body=by_url).status_code == 200
+    # xAPI 2.0 lets the Content-Transfer-Encoding header go, but not a value other than binary.
+    lrs.version = "2.0.0"
+    for encoding, status in ((None, 200), ("binary", 200), ("base64", 400)):
+        body, ctype = _multipart(
+            statement(attachments=stmt["attachments"]), [(sha2, content)], encoding=encoding
+        )
+        response = lrs.post("statements", data=body, headers={"Content-Type": ctype})
+        assert response.status_code == status, (encoding, response.get_data(as_text=True))
+    lrs.version = "1.0.3"
     cases = [
         _multipart(stmt, [(sha2, b"tampered")]),
         _multipart(stmt, [(sha2, content)], encoding=None),
