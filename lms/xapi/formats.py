@@ -143,6 +143,38 @@ def is_duration(value: object) -> bool:
     return isinstance(value, str) and bool(_DURATION.match(value))
 
 
+_SECONDS = re.compile(r"(\d+)(?:[.,](\d+))?S$")
+
+
+def comparable_duration(value: object) -> object:
+    """A duration as compared (Data 4.6): precision beyond 0.01 s is left out."""
+    if not isinstance(value, str):
+        return value
+
+    def seconds(match: re.Match) -> str:
+        fraction = (match.group(2) or "")[:2].rstrip("0")
+        return f"{int(match.group(1))}{'.' + fraction if fraction else ''}S"
+
+    return _SECONDS.sub(seconds, value)
+
+
+def with_comparable_durations(statement: dict) -> dict:
+    """A shallow copy of a statement whose result durations (its own and a SubStatement's) are
+    in their compared form; the statement itself is left alone."""
+
+    def fixed(holder: dict) -> dict:
+        result = holder.get("result")
+        if isinstance(result, dict) and "duration" in result:
+            result = dict(result, duration=comparable_duration(result["duration"]))
+            return dict(holder, result=result)
+        return holder
+
+    copied = fixed(statement)
+    if isinstance(copied.get("object"), dict):
+        copied = dict(copied, object=fixed(copied["object"]))
+    return copied
+
+
 def parse_timestamp(value: object, require_offset: bool = False) -> dt.datetime | None:
     """Parse an ISO 8601 date-time; None when it is not one the xAPI specification allows.
 
@@ -184,6 +216,18 @@ def parse_timestamp(value: object, require_offset: bool = False) -> dt.datetime 
     except ValueError:
         return None
     return parsed.astimezone(dt.UTC)
+
+
+def utc_timestamp(value: str) -> str:
+    """A timestamp moved to UTC ("Z"), its instant and precision (up to microseconds) kept;
+    one already in "Z", or not a timestamp at all, is returned as it is."""
+    parsed = parse_timestamp(value)
+    if parsed is None or value.endswith(("Z", "z")):
+        return value
+    parsed = parsed.astimezone(dt.UTC)
+    if parsed.microsecond % 1000:
+        return parsed.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return format_timestamp(parsed)
 
 
 def format_timestamp(value: dt.datetime) -> str:

@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from . import iris
+from . import formats, iris
 from .errors import BadRequest
 
 _HASHES = {56: hashlib.sha224, 64: hashlib.sha256, 96: hashlib.sha384, 128: hashlib.sha512}
@@ -193,7 +193,8 @@ def verify_signature(statement: dict, jws: bytes, path: str) -> None:
         raise BadRequest(f"{path}: the JWS algorithm must be RS256, RS384 or RS512 (Data 2.6)")
     if "id" in payload and str(payload["id"]).lower() != str(statement.get("id", "")).lower():
         raise BadRequest(f"{path}: the signed payload has a different statement id")
-    if _comparable(payload) != _comparable(statement):
+    signed, sent = _comparable(payload), _comparable(statement)
+    if formats.with_comparable_durations(signed) != formats.with_comparable_durations(sent):
         raise BadRequest(f"{path}: the signed payload does not match the statement (Data 2.6)")
     chain = header.get("x5c")
     if chain:

@@ -72,7 +72,11 @@ _RAW_BY_ID = select(_T.c.raw).where(_T.c.statement_id == bindparam("id"))
 
 
 def same_statement(received: dict, stored: dict) -> bool:
-    """Data 2.4.1 / Communication 2.1: is a re-sent statement the one already stored?"""
+    """Data 2.4.1 / Communication 2.1: is a re-sent statement the one already stored?
+
+    Timestamps compare as instants and durations to 0.01 s (Data 4.5, 4.6)."""
+    received = formats.with_comparable_durations(received)
+    stored = formats.with_comparable_durations(stored)
     for key, value in received.items():
         if key in ("stored", "authority"):
             continue
@@ -392,7 +396,7 @@ def save_statements(
         added.append(tuple(k for k in ("id", "timestamp", "version") if k not in statement))
         assign_id(statement)
         assign_stored(statement, now)
-        assign_timestamp(statement)
+        assign_timestamp(statement, version)
         assign_authority(statement, authority)
         assign_version(statement, version)
         normalise_context_activities(statement)

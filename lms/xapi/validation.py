@@ -675,10 +675,15 @@ def assign_stored(statement: dict, now: dt.datetime) -> None:
     statement["stored"] = formats.format_timestamp(now)
 
 
-def assign_timestamp(statement: dict) -> None:
-    """Data 2.4.7: without a timestamp, the LRS sets it to the stored time."""
+def assign_timestamp(statement: dict, version: str = VERSION_1) -> None:
+    """Data 2.4.7: without a timestamp, the LRS sets it to the stored time. IEEE 9274.1.1
+    (4.2.7): timestamps with another offset are converted to UTC, in a SubStatement too."""
     if "timestamp" not in statement:
         statement["timestamp"] = statement["stored"]
+    if is_v2(version):
+        for stmt in (statement, statement.get("object")):
+            if isinstance(stmt, dict) and isinstance(stmt.get("timestamp"), str):
+                stmt["timestamp"] = formats.utc_timestamp(stmt["timestamp"])
 
 
 def assign_authority(statement: dict, authority: Mapping) -> None:
@@ -717,7 +722,7 @@ def prepare_statement(
     now = now or dt.datetime.now(dt.UTC)
     assign_id(stmt)
     assign_stored(stmt, now)
-    assign_timestamp(stmt)
+    assign_timestamp(stmt, version)
     assign_authority(stmt, authority)
     assign_version(stmt, version)
     normalise_context_activities(stmt)

@@ -67,6 +67,22 @@ def test_2_0_requests_answer_with_2_0_header(lrs):
     assert stored["version"] == "2.0.0"
 
 
+def test_2_0_timestamps_are_stored_in_utc(lrs):
+    """IEEE 9274.1.1 4.2.7: converted to UTC, not refused; 1.0.x keeps what it was sent."""
+    lrs.version = "2.0.0"
+    stmt = statement(version=None, timestamp="2026-03-02T11:15:30.123456+03:00")
+    assert lrs.post("statements", json_body=stmt).status_code == 200
+    got = lrs.get("statements", params={"statementId": stmt["id"]}).get_json()
+    assert got["timestamp"] == "2026-03-02T08:15:30.123456Z"
+    # Re-sending it unchanged is still the same statement.
+    assert lrs.post("statements", json_body=stmt).status_code == 200
+    lrs.version = "1.0.3"
+    older = statement(timestamp="2026-03-02T11:15:30.120+03:00")
+    lrs.post("statements", json_body=older)
+    got = lrs.get("statements", params={"statementId": older["id"]}).get_json()
+    assert got["timestamp"] == "2026-03-02T11:15:30.120+03:00"
+
+
 def test_unauthenticated_requests_get_401(lrs):
     lrs.authorization = None
     response = lrs.get("statements")
@@ -562,7 +578,7 @@ def test_attachment_rules(lrs):
     )
 
 
-def _signed(stmt: dict, tamper: bool = False):
+def _signed(stmt: dict, tamper: bool = False, payload_result: dict | None = None):
     import base64
     import datetime as dt
     import hashlib
@@ -596,6 +612,8 @@ def _signed(stmt: dict, tamper: bool = False):
     payload = dict(stmt)
     if tamper:
         payload["verb"] = {"id": iris.FAILED}
+    if payload_result is not None:
+        payload["result"] = payload_result
     signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(payload).encode())}"
     signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
     jws = f"{signing_input}.{b64(signature)}".encode()
@@ -617,6 +635,24 @@ def test_signed_statements(lrs):
     response = lrs.post("statements", data=body, headers={"Content-Type": ctype})
     assert response.status_code == 400
     assert "does not match" in response.get_json()["error"]
+
+
+def test_durations_compare_to_a_hundredth_of_a_second(lrs):
+    """Data 4.6: precision beyond 0.01 s is not part of a comparison, for signatures and for
+    re-sent statements alike."""
+    stmt = statement(result={"duration": "PT4M12.1237S"})
+    body, ctype = _signed(stmt, payload_result={"duration": "PT4M12.12S"})
+    assert lrs.post("statements", data=body, headers={"Content-Type": ctype}).status_code == 200
+    other = statement(result={"duration": "PT4M12.1237S"})
+    body, ctype = _signed(other, payload_result={"duration": "PT4M12.13S"})
+    response = lrs.post("statements", data=body, headers={"Content-Type": ctype})
+    assert response.status_code == 400 and "does not match" in response.get_json()["error"]
+    plain = statement(result={"duration": "PT1H0.10S"})
+    assert lrs.post("statements", json_body=plain).status_code == 200
+    again = dict(plain, result={"duration": "PT1H0.1S"})
+    assert lrs.post("statements", json_body=again).status_code == 200
+    changed = dict(plain, result={"duration": "PT1H0.2S"})
+    assert lrs.post("statements", json_body=changed).status_code == 409
 
 
 # --- alternate request syntax --------------------------------------------------------------------
