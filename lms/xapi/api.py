@@ -103,6 +103,8 @@ def _single_valued(pairs: list[tuple[str, str]], where: str) -> dict[str, str]:
     for key, value in pairs:
         if key in result:
             raise BadRequest(f"{key}: the {where} parameter is given more than once")
+        if "\x00" in key or "\x00" in value:
+            raise BadRequest(f"{key!r}: the {where} parameter contains a NUL character")
         result[key] = value
     return result
 

@@ -135,7 +135,7 @@ def put_document(
 
 def _parse_json(content: bytes) -> object:
     try:
-        return loads(content)
+        return loads(content, nul_ok=True)
     except XAPIValidationError as exc:
         raise BadRequest(f"document: {exc.message}") from None
 

@@ -11,8 +11,9 @@ import re
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # An IRI: a scheme, a colon and at least one character, with none of the characters RFC 3987
-# excludes everywhere (spaces, angle brackets, quotes, braces, pipe, backslash, caret, backtick).
-_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>"{}|\\^`]+$')
+# excludes everywhere (spaces, control characters, angle brackets, quotes, braces, pipe,
+# backslash, caret, backtick).
+_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f<>"{}|\\^`]+$')
 _MAILTO = re.compile(r"^mailto:[^@\s:/]+@[^@\s/]+$")
 _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 _SHA2 = re.compile(r"^(?:[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})$")

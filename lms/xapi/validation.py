@@ -84,14 +84,41 @@ def _no_constants(name: str) -> float:
     raise XAPIValidationError(f"{name} is not a valid JSON number")
 
 
-def loads(text: str | bytes) -> object:
-    """Parse JSON strictly: duplicate keys, NaN and Infinity are errors."""
+def loads(text: str | bytes, *, nul_ok: bool = False) -> object:
+    """Parse JSON strictly: duplicate keys, NaN and Infinity are errors, and so (unless
+    ``nul_ok``) is a NUL character in a string: PostgreSQL cannot keep one in a text column."""
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except XAPIValidationError:
         raise
     except (ValueError, RecursionError) as exc:
         raise XAPIValidationError(f"the body is not valid JSON: {exc}") from None
+    if not nul_ok and ("\\u0000" if isinstance(text, str) else b"\\u0000") in text:
+        path = _nul_path(value, "body")
+        if path is not None:
+            raise XAPIValidationError(
+                f"{path}: contains the NUL character (\\u0000), which is not allowed"
+            )
+    return value
+
+
+def _nul_path(value: object, path: str) -> str | None:
+    """The path of the first string (or key) holding a NUL character, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                return f"{path}.{key!r}"
+            found = _nul_path(item, f"{path}.{key}")
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 # --- checks ----------------------------------------------------------------------------------

@@ -151,6 +151,16 @@ def test_duplicate_id_same_content_is_a_no_op_different_content_409(lrs):
     assert kept["verb"]["id"] == stmt["verb"]["id"]
 
 
+def test_nul_characters_are_refused_by_name(lrs):
+    """PostgreSQL text cannot hold NUL: a 400 naming the property, on every backend."""
+    stmt = statement(actor=agent("trainee\x00-1"))
+    response = lrs.post("statements", json_body=stmt)
+    assert response.status_code == 400
+    assert response.get_json()["error"].startswith("body.actor.account.name: contains the NUL")
+    bad_param = lrs.get("statements", params={"registration": "\x00"})
+    assert bad_param.status_code == 400 and "NUL" in bad_param.get_json()["error"]
+
+
 def test_a_batch_with_one_bad_statement_stores_nothing(lrs):
     good, bad = statement(), statement(verb={"id": "should fail"})
     response = lrs.post("statements", json_body=[good, bad])

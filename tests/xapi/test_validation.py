@@ -178,6 +178,7 @@ def test_language_tags(tag, valid):
 def test_activity_rules():
     rejects(statement(object={"objectType": "Activity"}), "statement.object.id: is required")
     rejects(statement(object={"id": "lesson-1"}), "statement.object.id: must be an IRI")
+    rejects(statement(object={"id": "https://x.example/a\x00b"}), "must be an IRI")
     rejects(statement(object=activity(moreInfo=None)), "moreInfo: must not be null")
     rejects(statement(object={"objectType": "activity", "id": "http://x.example/a"}), "must be")
 
