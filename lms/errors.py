@@ -43,7 +43,27 @@ def render_error(code: int, message: str | None = None):
     return render_template("error.html", code=code, message=text), code
 
 
+def _has_nul() -> bool:
+    if "\x00" in request.path:
+        return True
+    for key, value in request.args.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            return True
+    if request.path.startswith("/xapi/") or request.mimetype not in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        return False  # the LRS checks its own parameters, with its own size limits
+    return any("\x00" in k or "\x00" in v for k, v in request.form.items(multi=True))
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        # No page takes a NUL character, and PostgreSQL cannot compare or keep one in text.
+        if _has_nul():
+            return render_error(400)
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return render_error(

@@ -75,3 +75,15 @@ def test_home_redirects_anonymous_users_to_login(client):
     response = client.get("/")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_nul_characters_are_a_400_never_a_500(client, demo, auth):
+    """PostgreSQL cannot hold or compare text with NUL: every page refuses it up front."""
+    login = client.post("/login", data={"username": "trainer\x00", "password": "x"})
+    assert login.status_code == 400
+    assert auth.login("trainer.npl", "carana-trainer-2026").status_code == 302
+    for url in ("/courses/%00", "/readiness/?contingent=%00", "/xapi/statements?agent=%00"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+    # An ordinary request is not affected.
+    assert client.get("/healthz").status_code == 200
