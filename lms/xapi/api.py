@@ -154,16 +154,9 @@ def build_xrequest() -> XRequest:
         merged.pop("content-length", None)
         for name in list(form):
             if name.lower() in ALTERNATE_HEADERS:
-                value = form.pop(name)
-                # A form field stands for the header; one that contradicts the real header
-                # leaves the request ambiguous.
-                real = merged.get(name.lower())
-                if real is not None and real.strip() != value.strip():
-                    raise BadRequest(
-                        f"{name}: the form field ({value!r}) contradicts the request header "
-                        f"({real!r}) (Communication 1.3)"
-                    )
-                merged[name.lower()] = value
+                # A form field stands for the header (Communication 1.3), and wins over a real
+                # header of the same name.
+                merged[name.lower()] = form.pop(name)
         body = form.pop("content", "").encode("utf-8")
         if method in ("PUT", "POST") and "content-type" not in merged:
             merged["content-type"] = "application/json"

@@ -723,8 +723,12 @@ def test_alternate_syntax_form_field_is_a_header(lrs):
     assert bad.status_code == 400
     assert "X-Experience-API-Version" in bad.get_json()["error"]
     assert lrs.get("statements", params={"statementId": stmt["id"]}).status_code == 404
-    same = _form(lrs, "PUT", dict(fields, **{"X-Experience-API-Version": "1.0.3"}))
-    assert same.status_code == 204
+    # The form field wins over the real header (1.0.3): this is a 2.0 request.
+    newer = _form(lrs, "PUT", dict(fields, **{"X-Experience-API-Version": "2.0.0"}))
+    assert newer.status_code == 204
+    assert newer.headers["X-Experience-API-Version"] == "2.0.0"
+    got = lrs.get("statements", params={"statementId": stmt["id"]}).get_json()
+    assert got["version"] == "2.0.0"
 
 
 # --- credentials ------------------------------------------------------------------------------------
