@@ -114,7 +114,9 @@ def worker_pids(master: int) -> list[int]:
     return pids
 
 
-def worker_rss_kb(master: int) -> int:
+def worker_rss_kb(master: int, kind: str = "VmRSS") -> int:
+    """The workers' resident memory in KB: all of it (VmRSS), or only the anonymous part
+    (RssAnon: the heap, without the database file pages SQLite maps into memory)."""
     total = 0
     for pid in worker_pids(master):
         try:
@@ -122,7 +124,7 @@ def worker_rss_kb(master: int) -> int:
         except OSError:
             continue
         for line in status.splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{kind}:"):
                 total += int(line.split()[1])
     return total
 
@@ -211,18 +213,23 @@ def run_backend(backend: str, args) -> dict:
                     flush=True,
                 )
             before = worker_rss_kb(server.pid)
+            heap_before = worker_rss_kb(server.pid, "RssAnon")
             paging = lrs_load.run_paging(load_args)
             after = worker_rss_kb(server.pid)
+            heap_after = worker_rss_kb(server.pid, "RssAnon")
             figures.update(
                 paging_statements=paging["statements"],
                 paging_s=round(paging["seconds"], 2),
                 worker_mb_before=before // 1024,
                 worker_mb_after=after // 1024,
+                worker_heap_mb_before=heap_before // 1024,
+                worker_heap_mb_after=heap_after // 1024,
             )
             print(
                 f"paging with more: {paging['statements']} statements, {paging['pages']} pages in"
                 f" {paging['seconds']:.1f} s (first page {paging['first_page_ms']:.0f} ms, last"
-                f" {paging['last_page_ms']:.0f} ms); worker memory {before // 1024} MB -> {after // 1024} MB",
+                f" {paging['last_page_ms']:.0f} ms); worker memory {before // 1024} MB ->"
+                f" {after // 1024} MB, of it heap {heap_before // 1024} MB -> {heap_after // 1024} MB",
                 flush=True,
             )
         finally:
