@@ -197,11 +197,37 @@ def session_credentials() -> Credentials | None:
 
 # The version each set of Basic credentials last spoke (keyed on a digest of the header), so that
 # a request from the same client that forgets the version header is answered in that version.
-_spoken_versions: dict[bytes, str] = {}
+# Kept in the worker and, when it changes, in the shared cache (Redis at HQ) for the other workers.
+_spoken_versions: dict[str, str] = {}
+SPOKEN_VERSION_TTL = 7 * 24 * 3600
 
 
-def _credentials_digest(header: str) -> bytes:
-    return hashlib.blake2b(header.encode("utf-8", "replace"), digest_size=16).digest()
+def _credentials_digest(header: str) -> str:
+    return hashlib.blake2b(header.encode("utf-8", "replace"), digest_size=16).hexdigest()
+
+
+def _remember_version(header: str, version: str) -> None:
+    digest = _credentials_digest(header)
+    if _spoken_versions.get(digest) == version:
+        return
+    if len(_spoken_versions) > 10_000:
+        _spoken_versions.clear()
+    _spoken_versions[digest] = version
+    try:
+        cache.set(f"lrs:version:{digest}", version, SPOKEN_VERSION_TTL)
+    except Exception:  # the shared cache is a convenience here, never a reason to fail
+        log.warning("could not share the client's xAPI version", exc_info=True)
+
+
+def _spoken_version(header: str) -> str | None:
+    digest = _credentials_digest(header)
+    version = _spoken_versions.get(digest)
+    if version is None:
+        try:
+            version = cache.get(f"lrs:version:{digest}")
+        except Exception:
+            return None
+    return version if isinstance(version, str) else None
 
 
 def authenticate(xr: XRequest) -> Credentials:
@@ -216,11 +242,7 @@ def authenticate(xr: XRequest) -> Credentials:
         )
         if creds is None:
             raise LRSError(401, "Authorization: the credentials are wrong or revoked")
-        digest = _credentials_digest(header)
-        if _spoken_versions.get(digest) != g.xapi_version:
-            if len(_spoken_versions) > 10_000:
-                _spoken_versions.clear()
-            _spoken_versions[digest] = g.xapi_version
+        _remember_version(header, g.xapi_version)
         return creds
     if not xr.alternate:
         creds = session_credentials()
@@ -259,7 +281,7 @@ def xapi_headers(response: Response) -> Response:
             version = parse_version_header(request.headers.get("X-Experience-API-Version"))
             credentials = request.headers.get("Authorization")
             if version is None and credentials:
-                version = _spoken_versions.get(_credentials_digest(credentials))
+                version = _spoken_version(credentials)
             version = version or VERSION_2
         response.headers["X-Experience-API-Version"] = version
         if request.path.startswith("/xapi/statements"):
