@@ -192,7 +192,11 @@ class _Checker:
             rule = "must be an ISO 8601 date-time"
             if self.v2:
                 rule = "must be an RFC 3339 date-time with a time zone offset (IEEE 9274.1.1)"
-            self.fail(path, rule + '; the offsets "-00", "-0000" and "-00:00" are not allowed')
+            if isinstance(value, str) and value.endswith(("-00", "-0000", "-00:00")):
+                rule += '; the offsets "-00", "-0000" and "-00:00" are not allowed'
+            elif isinstance(value, str) and len(value) > 10 and value[10] in " t":
+                rule += '; a capital "T" separates the date and the time'
+            self.fail(path, rule)
 
     # -- actors (Data 2.4.2) -----------------------------------------------------------------
 

@@ -329,6 +329,19 @@ def test_invalid_timestamps(bad):
     rejects(statement(timestamp=bad), "statement.timestamp: must be an ISO 8601 date-time")
 
 
+@pytest.mark.parametrize(
+    ("bad", "hint"),
+    [
+        ("2008-09-15T15:53:00.601-00:00", 'the offsets "-00", "-0000" and "-00:00"'),
+        ("2008-09-15 15:53:00.601+00:00", 'a capital "T" separates the date and the time'),
+    ],
+)
+def test_timestamp_errors_say_what_is_wrong(bad, hint):
+    rejects(statement(timestamp=bad), hint)
+    plain = rejects(statement(timestamp="should fail"), "must be an ISO 8601 date-time")
+    assert "offsets" not in plain and '"T"' not in plain
+
+
 def test_timestamp_offset_required_in_2_0():
     validate_statement(statement(timestamp="2026-03-02T08:15:30"))
     rejects(statement(timestamp="2026-03-02T08:15:30"), "time zone offset", "2.0.0")
