@@ -94,14 +94,15 @@ def statement_activities(statement: dict) -> dict[str, bool]:
     return found
 
 
-def activity_definitions(statement: dict) -> dict[str, dict]:
-    """Activity id -> definition, for every activity in the statement that carries one."""
+def merged_definitions(statements: Iterable[dict]) -> dict[str, dict]:
+    """Activity id -> definition, for every activity the statements carry a definition of;
+    where one id comes several times, the later definitions are merged into the earlier."""
     found: dict[str, dict] = {}
 
     def visit(activity: dict) -> None:
-        if activity.get("definition"):
+        definition = activity.get("definition")
+        if definition:
             previous = found.get(activity["id"])
-            definition = activity["definition"]
             found[activity["id"]] = (
                 merge_definition(previous, definition) if previous else definition
             )
@@ -117,17 +118,8 @@ def activity_definitions(statement: dict) -> dict[str, dict]:
         if obj.get("objectType") == "SubStatement":
             walk(obj)
 
-    walk(statement)
-    return found
-
-
-def merged_definitions(statements: Iterable[dict]) -> dict[str, dict]:
-    """Activity id -> definition over several statements, later ones merged into earlier ones."""
-    found: dict[str, dict] = {}
     for statement in statements:
-        for activity_id, definition in activity_definitions(statement).items():
-            previous = found.get(activity_id)
-            found[activity_id] = merge_definition(previous, definition) if previous else definition
+        walk(statement)
     return found
 
 

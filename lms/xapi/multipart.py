@@ -167,7 +167,7 @@ def _comparable(statement: dict) -> dict:
         result["attachments"] = attachments
     else:
         result.pop("attachments", None)
-    return result
+    return formats.with_comparable_durations(result)
 
 
 def verify_signature(statement: dict, jws: bytes, path: str) -> None:
@@ -193,8 +193,7 @@ def verify_signature(statement: dict, jws: bytes, path: str) -> None:
         raise BadRequest(f"{path}: the JWS algorithm must be RS256, RS384 or RS512 (Data 2.6)")
     if "id" in payload and str(payload["id"]).lower() != str(statement.get("id", "")).lower():
         raise BadRequest(f"{path}: the signed payload has a different statement id")
-    signed, sent = _comparable(payload), _comparable(statement)
-    if formats.with_comparable_durations(signed) != formats.with_comparable_durations(sent):
+    if _comparable(payload) != _comparable(statement):
         raise BadRequest(f"{path}: the signed payload does not match the statement (Data 2.6)")
     chain = header.get("x5c")
     if chain:
